@@ -1,0 +1,89 @@
+/**
+ * The `stratus` command. `stratus start` runs the server in the foreground;
+ * its options come from one schema (core/config.ts) and are listed by
+ * `stratus start --help`.
+ */
+import { ConfigError, optionsHelp } from '../core/config.js';
+import { configFromProcess } from '../server/config.js';
+import { startStratus } from '../server/index.js';
+import { VERSION } from '../server/version.js';
+import { writeAwsProfile } from './aws-profile.js';
+
+const USAGE = `Usage: stratus <command> [options]
+
+Commands:
+  start       Start Stratus in the foreground (all services on one port)
+  version     Print the version
+  help        Show this help; \`stratus start --help\` lists every option
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...args] = argv;
+  switch (command) {
+    case 'start':
+      return start(args);
+    case 'version':
+    case '--version':
+      console.log(VERSION);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`stratus: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function start(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage: stratus start [options]\n\nEvery option can also be set with its environment variable or in a JSON config file.\n\nOptions:\n${optionsHelp()}\n`);
+    return 0;
+  }
+  let loaded;
+  try {
+    loaded = configFromProcess(args);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`stratus: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (loaded.rest.length) {
+    console.error(`stratus: unknown option or argument "${loaded.rest[0]}" (see stratus start --help)`);
+    return 2;
+  }
+  const { config } = loaded;
+  const stratus = await startStratus(config);
+  const lines = [`Stratus ${VERSION} listening on ${stratus.url}`, `  account ${config.accountId}, data in ${config.dataDir}`];
+  if (stratus.root.created) {
+    lines.push('  Root credentials (stored in the data directory; keep them secret):');
+    lines.push(`    aws_access_key_id     = ${stratus.root.accessKeyId}`);
+    lines.push(`    aws_secret_access_key = ${stratus.root.secretAccessKey}`);
+  } else {
+    lines.push(`  Root access key id: ${stratus.root.accessKeyId}`);
+  }
+  if (config.profile) {
+    await writeAwsProfile({
+      dir: config.awsConfigDir,
+      name: config.profileName,
+      accessKeyId: stratus.root.accessKeyId,
+      secretAccessKey: stratus.root.secretAccessKey,
+      region: config.region,
+      endpointUrl: config.publicUrl ?? stratus.url,
+    });
+    lines.push(`  AWS CLI profile "${config.profileName}" written to ${config.awsConfigDir}: try  aws --profile ${config.profileName} sts get-caller-identity`);
+  }
+  console.log(lines.join('\n'));
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await stratus.close();
+  return 0;
+}

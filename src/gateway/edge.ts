@@ -1,0 +1,184 @@
+/**
+ * The single edge port, as one ordered chain a reader can follow from socket
+ * to provider:
+ *   internal routes → detect service → (virtual-host rewrite) → buffer body
+ *   → authenticate (SigV4) → resolve operation → parse → authorize (IAM)
+ *   → provider → serialize.
+ * Every failure on the way is written in the detected service's own error
+ * format; nothing a client sends can crash the process.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { RequestContext } from '../core/context.js';
+import { notImplemented, ServiceError } from '../core/errors.js';
+import { requestId as newRequestId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import type { Authorizer } from '../identity/authorizer.js';
+import type { Credentials } from '../identity/credentials.js';
+import type { HttpRequest, HttpResponse } from '../protocol/types.js';
+import { authenticate } from './authenticate.js';
+import { detectService } from './detect.js';
+import { bufferBody, toHttpRequest, writeResponse } from './http.js';
+import type { RegisteredService, ServiceRegistry } from './registry.js';
+
+export interface EdgeOptions {
+  registry: ServiceRegistry;
+  credentials: Credentials;
+  authorizer: Authorizer;
+  log: Logger;
+  /** The account that owns what anonymous requests reach. */
+  accountId: string;
+  /** The default region for unsigned requests (S3 anonymous, websites). */
+  region: string;
+  /** The public base URL, e.g. http://127.0.0.1:4566 */
+  endpoint: () => string;
+  /** Routes under /_stratus/ (health, reset); undefined when the path is not one. */
+  internal: (req: HttpRequest, ctx: { requestId: string }) => Promise<HttpResponse | undefined>;
+}
+
+export function createEdge(opts: EdgeOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  return (nodeReq, res) => {
+    handle(opts, nodeReq, res).catch((err) => {
+      // Only reached when writing the response itself failed (client gone, stream error).
+      opts.log.debug('response aborted', { err });
+      if (!res.headersSent) {
+        res.writeHead(500);
+        res.end();
+      } else res.destroy();
+    });
+  };
+}
+
+async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = newRequestId();
+  const receivedAt = new Date();
+  const req = toHttpRequest(nodeReq);
+  const head = req.method === 'HEAD';
+
+  if (req.rawPath.startsWith('/_stratus/')) {
+    const response = await opts.internal(req, { requestId }).catch((err) => internalError(err, requestId));
+    if (response) return writeResponse(res, response, head);
+  }
+
+  const detection = detectService(req, opts.registry);
+  if (detection.kind !== 'service') {
+    // execute-api and anything unroutable: answered by later layers; until then, say so plainly.
+    return writeResponse(res, { status: 501, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Not implemented' }) }, head);
+  }
+  const service = detection.service;
+  if (detection.bucket) req.rawPath = `/${detection.bucket}${req.rawPath === '/' ? '' : req.rawPath}`;
+
+  let operation: string | undefined;
+  const log = opts.log.child({ requestId, service: service.def.name });
+  try {
+    const response = await serve(opts, service, req, requestId, receivedAt, log, clientIp(nodeReq), (op) => (operation = op));
+    log.debug('request', { operation, status: response.status, ms: Date.now() - receivedAt.getTime() });
+    await writeResponse(res, response, head);
+  } catch (err) {
+    if (!(err instanceof ServiceError)) log.error('unexpected failure', { operation, err });
+    else log.debug('request failed', { operation, code: err.code, status: err.status });
+    drain(req.body);
+    const response = service.codec.serializeError(err, operation, { requestId, resource: req.rawPath });
+    await writeResponse(res, response, head);
+  }
+}
+
+async function serve(
+  opts: EdgeOptions,
+  service: RegisteredService,
+  req: HttpRequest,
+  requestId: string,
+  receivedAt: Date,
+  log: Logger,
+  sourceIp: string,
+  setOperation: (op: string) => void,
+): Promise<HttpResponse> {
+  const { codec, def } = service;
+  // REST operations with a streaming payload keep the body as a stream; everything else is buffered
+  // first, because the signature covers it and the query protocol's Action lives in it.
+  const early = codec.protocol.startsWith('rest') ? codec.resolveOperation(req) : undefined;
+  if (!(early && codec.hasStreamingInput(early))) req.body = await bufferBody(req.body);
+
+  const auth = await authenticate(req, service.style, opts.credentials, receivedAt, codec.protocol === 'json' || codec.protocol === 'rest-json');
+  req.body = auth.body;
+
+  const operation = early ?? codec.resolveOperation(req);
+  if (!operation) throw unknownOperation(service);
+  setOperation(operation);
+  const spec = def.operations[operation];
+  if (!spec) throw notImplemented(def.actionPrefix, operation);
+
+  const principal = auth.principal;
+  const ctx: RequestContext = {
+    requestId,
+    accountId: principal.accountId || opts.accountId,
+    region: auth.region ?? opts.region,
+    service: def.name,
+    operation,
+    principal,
+    sourceIp,
+    secureTransport: false,
+    userAgent: req.headers['user-agent'],
+    receivedAt,
+    log,
+    endpoint: opts.endpoint(),
+  };
+
+  const input = await codec.parse(operation, req);
+
+  if ((spec.authorization ?? 'iam') === 'iam') {
+    const action = spec.action ?? `${def.actionPrefix}:${operation}`;
+    const resources = spec.resources ? await spec.resources(input, ctx) : ['*'];
+    const result = await opts.authorizer.authorize({
+      principal,
+      action,
+      resources,
+      context: {
+        'aws:SourceIp': ctx.sourceIp,
+        'aws:SecureTransport': String(ctx.secureTransport),
+        'aws:RequestedRegion': ctx.region,
+        'aws:UserAgent': ctx.userAgent,
+        ...(spec.conditions ? spec.conditions(input, ctx) : {}),
+      },
+      resourcePolicy: def.resourcePolicy ? (arn) => def.resourcePolicy!(arn, ctx) : undefined,
+    });
+    if (!result.allowed) throw accessDenied(service, result.message);
+  }
+
+  const output = await spec.handler(input, ctx);
+  return codec.serialize(operation, output ?? {}, { requestId });
+}
+
+function accessDenied(service: RegisteredService, message: string): ServiceError {
+  const json = service.codec.protocol === 'json' || service.codec.protocol === 'rest-json';
+  return new ServiceError(json ? 'AccessDeniedException' : 'AccessDenied', message, { status: 403 });
+}
+
+function unknownOperation(service: RegisteredService): ServiceError {
+  switch (service.codec.protocol) {
+    case 'query':
+      return new ServiceError('InvalidAction', 'Could not find operation for this request', { status: 400 });
+    case 'json':
+      return new ServiceError('UnknownOperationException', '', { status: 400 });
+    case 'rest-xml':
+      return new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', { status: 405 });
+    default:
+      return new ServiceError('UnknownOperationException', 'Unknown operation', { status: 404 });
+  }
+}
+
+function internalError(err: unknown, requestId: string): HttpResponse {
+  const status = err instanceof ServiceError ? (err.status ?? 400) : 500;
+  const body = err instanceof ServiceError ? { code: err.code, message: err.message, requestId } : { code: 'InternalFailure', message: 'internal error', requestId };
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** Discards an unread request body so the connection can be reused. */
+function drain(body: Buffer | Readable): void {
+  if (!Buffer.isBuffer(body) && !body.readableEnded) body.resume();
+}
+
+function clientIp(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '127.0.0.1';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}

@@ -1,0 +1,72 @@
+/**
+ * Conversions between node:http and the protocol layer's HttpRequest and
+ * HttpResponse, plus bounded body buffering.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ServiceError } from '../core/errors.js';
+import type { HttpRequest, HttpResponse } from '../protocol/types.js';
+
+/** The largest body the edge buffers (Lambda's sync payload is 6 MB; query and JSON APIs are far smaller). */
+export const MAX_BUFFERED_BODY = 32 * 1024 * 1024;
+
+export function parseQuery(rawQuery: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  if (!rawQuery) return query;
+  for (const [k, v] of new URLSearchParams(rawQuery)) {
+    const prev = query[k];
+    if (prev === undefined) query[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else query[k] = [prev, v];
+  }
+  return query;
+}
+
+export function toHttpRequest(req: IncomingMessage): HttpRequest {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  const host = headers['host'] ?? '';
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return { method: req.method ?? 'GET', rawPath, rawQuery, query: parseQuery(rawQuery), headers, body: req, hostname: hostname.toLowerCase() };
+}
+
+/** Reads a body fully, refusing more than `limit` bytes. */
+export async function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): Promise<Buffer> {
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      throw new ServiceError('RequestEntityTooLarge', `Request body exceeds the ${limit} bytes this endpoint accepts.`, { status: 413 });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+export async function writeResponse(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
+  const { body } = response;
+  const headers = { ...response.headers };
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    if (headers['content-length'] === undefined && headers['Content-Length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  res.writeHead(response.status, headers);
+  if (head || body === undefined) {
+    if (body instanceof Readable) body.destroy();
+    res.end();
+    return;
+  }
+  if (body instanceof Readable) {
+    await pipeline(body, res);
+    return;
+  }
+  res.end(body);
+}

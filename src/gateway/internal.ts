@@ -1,0 +1,49 @@
+/**
+ * Stratus's own routes under /_stratus/: readiness for scripts and test
+ * suites, and a reset that wipes all state. Reset changes everything, so it
+ * demands a request signed by the account root, like any AWS call.
+ */
+import { ServiceError } from '../core/errors.js';
+import type { Credentials } from '../identity/credentials.js';
+import type { HttpRequest, HttpResponse } from '../protocol/types.js';
+import { authenticate } from './authenticate.js';
+import { bufferBody } from './http.js';
+
+export interface InternalOptions {
+  credentials: Credentials;
+  /** Service name → state ('running', or 'not implemented' for model-only services). */
+  services: () => Record<string, string>;
+  ready: () => boolean;
+  reset: () => Promise<void>;
+  version: string;
+}
+
+function json(status: number, body: unknown): HttpResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+export function createInternalRoutes(opts: InternalOptions) {
+  return async (req: HttpRequest, ctx: { requestId: string }): Promise<HttpResponse | undefined> => {
+    if (req.rawPath === '/_stratus/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const ready = opts.ready();
+      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'starting', version: opts.version, services: opts.services() });
+    }
+    if (req.rawPath === '/_stratus/reset') {
+      if (req.method !== 'POST') return json(405, { code: 'MethodNotAllowed', message: 'use POST', requestId: ctx.requestId });
+      req.body = await bufferBody(req.body, 1024 * 1024);
+      let principalType: string;
+      try {
+        principalType = (await authenticate(req, 'aws', opts.credentials)).principal.type;
+      } catch (err) {
+        if (err instanceof ServiceError) return json(err.status ?? 403, { code: err.code, message: err.message, requestId: ctx.requestId });
+        throw err;
+      }
+      if (principalType !== 'root') {
+        return json(403, { code: 'AccessDenied', message: 'Only the account root may reset Stratus.', requestId: ctx.requestId });
+      }
+      await opts.reset();
+      return json(200, { status: 'reset', requestId: ctx.requestId });
+    }
+    return undefined;
+  };
+}

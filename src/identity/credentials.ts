@@ -1,0 +1,119 @@
+/**
+ * Resolves an access key id to its secret and principal: the account root's
+ * keys, IAM users' long-term keys (through the Directory) and STS sessions.
+ * Root keys and sessions are kept here; IAM's tables belong to the Directory.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+ */
+import type { Principal } from '../core/context.js';
+import { accessKeyId as newAccessKeyId, secretAccessKey as newSecret, sessionToken as newSessionToken } from '../core/ids.js';
+import type { DocumentStore } from '../storage/types.js';
+import type { Directory, ResolvedCredentials } from './types.js';
+
+const ROOT = 'identity.root';
+const KEYS = 'identity.root-keys';
+const SESSIONS = 'identity.sessions';
+
+interface RootRecord {
+  accountId: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface SessionRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  principal: Principal;
+  /** GetSessionToken credentials may not call IAM, nor STS beyond AssumeRole/GetCallerIdentity. */
+  fromGetSessionToken?: boolean;
+}
+
+export interface IssuedCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: Date;
+}
+
+export function rootPrincipal(accountId: string, accessKeyId?: string): Principal {
+  return { type: 'root', arn: `arn:aws:iam::${accountId}:root`, accountId, userId: accountId, accessKeyId };
+}
+
+export class Credentials {
+  constructor(
+    private readonly store: DocumentStore,
+    private readonly directory: Directory,
+  ) {}
+
+  /**
+   * Makes sure the account has root keys: the preferred ones when given (they
+   * replace whatever was stored), else the stored ones, else new ones.
+   */
+  async ensureRoot(accountId: string, preferred?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string; created: boolean }> {
+    const existing = await this.store.get<RootRecord>(ROOT, accountId);
+    if (existing && (!preferred || (preferred.accessKeyId === existing.value.accessKeyId && preferred.secretAccessKey === existing.value.secretAccessKey))) {
+      return { accessKeyId: existing.value.accessKeyId, secretAccessKey: existing.value.secretAccessKey, created: false };
+    }
+    const record: RootRecord = { accountId, accessKeyId: preferred?.accessKeyId ?? newAccessKeyId(false), secretAccessKey: preferred?.secretAccessKey ?? newSecret() };
+    const ops: Parameters<DocumentStore['batch']>[0] = [
+      { op: 'put', table: ROOT, key: accountId, value: record, condition: existing ? { ifVersion: existing.version } : { ifNotExists: true } },
+      { op: 'put', table: KEYS, key: record.accessKeyId, value: { accountId } },
+    ];
+    if (existing && existing.value.accessKeyId !== record.accessKeyId) ops.push({ op: 'delete', table: KEYS, key: existing.value.accessKeyId });
+    await this.store.batch(ops);
+    return { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, created: true };
+  }
+
+  async resolve(accessKeyId: string): Promise<ResolvedCredentials | undefined> {
+    if (accessKeyId.startsWith('ASIA')) {
+      const session = await this.store.get<SessionRecord>(SESSIONS, accessKeyId);
+      if (!session) return undefined;
+      const s = session.value;
+      return { accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiresAt: s.expiresAt, active: true, principal: { ...s.principal, accessKeyId } };
+    }
+    const root = await this.store.get<{ accountId: string }>(KEYS, accessKeyId);
+    if (root) {
+      const record = await this.store.get<RootRecord>(ROOT, root.value.accountId);
+      if (record?.value.accessKeyId === accessKeyId) {
+        return { accessKeyId, secretAccessKey: record.value.secretAccessKey, active: true, principal: rootPrincipal(record.value.accountId, accessKeyId) };
+      }
+    }
+    return this.directory.findAccessKey(accessKeyId);
+  }
+
+  /** Whether a session's credentials came from GetSessionToken (they are barred from IAM). */
+  async sessionOrigin(accessKeyId: string): Promise<SessionRecord | undefined> {
+    return (await this.store.get<SessionRecord>(SESSIONS, accessKeyId))?.value;
+  }
+
+  /** Issues temporary credentials for a principal (AssumeRole, GetSessionToken, function execution roles). */
+  async issueSession(principal: Principal, durationSeconds: number, extra: { fromGetSessionToken?: boolean } = {}): Promise<IssuedCredentials> {
+    const expiresAt = Math.floor(Date.now() / 1000 + durationSeconds) * 1000;
+    const record: SessionRecord = {
+      accessKeyId: newAccessKeyId(true),
+      secretAccessKey: newSecret(),
+      sessionToken: newSessionToken(),
+      expiresAt,
+      principal: { ...principal, expiresAt },
+      ...extra,
+    };
+    await this.store.put(SESSIONS, record.accessKeyId, record, { ifNotExists: true });
+    return { AccessKeyId: record.accessKeyId, SecretAccessKey: record.secretAccessKey, SessionToken: record.sessionToken, Expiration: new Date(expiresAt) };
+  }
+
+  /** Deletes sessions that expired more than `graceMs` ago; returns how many. */
+  async sweepExpired(now = Date.now(), graceMs = 60 * 60 * 1000): Promise<number> {
+    let removed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.store.list<SessionRecord>(SESSIONS, { after, limit: 500 });
+      if (page.length === 0) return removed;
+      for (const doc of page) {
+        if (doc.value.expiresAt + graceMs < now && (await this.store.delete(SESSIONS, doc.key, { ifVersion: doc.version }).catch(() => false))) removed++;
+      }
+      after = page[page.length - 1]!.key;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The composition root: the one place that picks implementations (embedded
+ * storage today, the cluster backend later), wires identity, services and the
+ * edge, and owns the HTTP server's lifecycle.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { StratusConfig } from '../core/config.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { createEdge } from '../gateway/edge.js';
+import { createInternalRoutes } from '../gateway/internal.js';
+import { ServiceRegistry } from '../gateway/registry.js';
+import { Authorizer } from '../identity/authorizer.js';
+import { Credentials } from '../identity/credentials.js';
+import { createDirectory } from '../identity/directory.js';
+import { openEmbeddedStorage } from '../storage/embedded.js';
+import type { Storage } from '../storage/types.js';
+import { buildServices } from './services.js';
+import { VERSION } from './version.js';
+
+export interface RunningStratus {
+  url: string;
+  port: number;
+  config: StratusConfig;
+  root: { accessKeyId: string; secretAccessKey: string; created: boolean };
+  storage: Storage;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export async function startStratus(config: StratusConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningStratus> {
+  const storage = await openEmbeddedStorage({ dataDir: config.dataDir, synchronous: config.durability });
+  const directory = createDirectory(storage.documents);
+  const credentials = new Credentials(storage.documents, directory);
+  const preferredRoot = config.rootAccessKeyId && config.rootSecretAccessKey ? { accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey } : undefined;
+  const root = await credentials.ensureRoot(config.accountId, preferredRoot);
+  const authorizer = new Authorizer(directory);
+  const registry = new ServiceRegistry(buildServices({ directory, credentials, authorizer }));
+
+  let ready = false;
+  let url = '';
+  const internal = createInternalRoutes({
+    credentials,
+    version: VERSION,
+    ready: () => ready,
+    services: () => Object.fromEntries(registry.all.map((s) => [s.def.name, Object.keys(s.def.operations).length > 0 ? 'running' : 'not-implemented'])),
+    async reset() {
+      await storage.reset();
+      // The root keys live on in the user's CLI profile, so they survive a reset.
+      await credentials.ensureRoot(config.accountId, { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey });
+      log.info('state reset');
+    },
+  });
+  const edge = createEdge({ registry, credentials, authorizer, log, accountId: config.accountId, region: config.region, endpoint: () => config.publicUrl ?? url, internal });
+
+  const server: Server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, edge);
+  server.on('clientError', (err, socket) => {
+    // Malformed HTTP never reaches the edge; answer it and move on.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+    log.debug('client error', { err: err.message });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  url = `http://${host}:${port}`;
+
+  const sweeper = setInterval(() => void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err })), 10 * 60 * 1000);
+  sweeper.unref();
+  ready = true;
+  log.info('stratus ready', { url, dataDir: config.dataDir, accountId: config.accountId });
+
+  return {
+    url,
+    port,
+    config,
+    root,
+    storage,
+    log,
+    async close() {
+      ready = false;
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await storage.close();
+    },
+  };
+}

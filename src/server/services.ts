@@ -1,0 +1,48 @@
+/**
+ * Which services Stratus serves, and with which implementation. Services
+ * whose provider is not written yet are still registered with their model,
+ * so their operations authenticate and then answer 501 NotImplemented in
+ * the service's own format rather than being mistaken for another service.
+ */
+import type { Authorizer } from '../identity/authorizer.js';
+import type { Credentials } from '../identity/credentials.js';
+import type { createDirectory } from '../identity/directory.js';
+import { createCodec } from '../protocol/index.js';
+import { loadModel } from '../protocol/model.js';
+import { createIamService } from '../services/iam/index.js';
+import { createStsService } from '../services/sts/index.js';
+import type { ServiceDefinition } from '../services/types.js';
+import type { RegisteredService } from '../gateway/registry.js';
+
+export interface ServiceDeps {
+  directory: ReturnType<typeof createDirectory>;
+  credentials: Credentials;
+  authorizer: Authorizer;
+}
+
+/** Model name → IAM action prefix, for services that have no provider yet. */
+const MODEL_ONLY: Record<string, string> = {
+  s3: 's3',
+  lambda: 'lambda',
+  apigatewayv2: 'apigateway',
+  sns: 'sns',
+  ses: 'ses',
+  sesv2: 'ses',
+  logs: 'logs',
+  monitoring: 'cloudwatch',
+  elastictranscoder: 'elastictranscoder',
+};
+
+export function buildServices(deps: ServiceDeps): RegisteredService[] {
+  const implemented: ServiceDefinition[] = [createIamService({ directory: deps.directory }), createStsService(deps)];
+  const defs = [...implemented];
+  for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {
+    if (defs.some((d) => d.name === name)) continue;
+    const model = loadModel(name);
+    defs.push({ name, signingName: model.metadata.signingName ?? model.metadata.endpointPrefix ?? name, actionPrefix, operations: {} });
+  }
+  return defs.map((def) => {
+    const model = loadModel(def.name);
+    return { def, model, codec: createCodec(model), style: def.name === 's3' ? 's3' : 'aws' };
+  });
+}
