@@ -1,0 +1,125 @@
+/**
+ * SQLite-specific behaviour of the embedded DocumentStore that the shared
+ * contract cannot see: pragmas, persistence across reopen, several
+ * connections on one file, and SQLITE_BUSY retries while another connection
+ * holds the write lock (https://www.sqlite.org/rescode.html#busy).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { ConditionFailedError } from '../types.js';
+import { SqliteDocumentStore } from './documents.js';
+
+let dir: string;
+let path: string;
+const open: SqliteDocumentStore[] = [];
+
+async function store(options?: Parameters<typeof SqliteDocumentStore.open>[1]): Promise<SqliteDocumentStore> {
+  const s = await SqliteDocumentStore.open(path, options);
+  open.push(s);
+  return s;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stratus-sqlite-'));
+  path = join(dir, 'stratus.db');
+});
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('SqliteDocumentStore', () => {
+  it('open: uses WAL, synchronous=FULL, foreign keys and a busy timeout by default', async () => {
+    const s = await store();
+    assert.equal(s.pragma('journal_mode'), 'wal');
+    assert.equal(s.pragma('synchronous'), 2);
+    assert.equal(s.pragma('foreign_keys'), 1);
+    assert.equal(s.pragma('busy_timeout'), 5000);
+  });
+
+  it('open: synchronous normal is an option, anything else is refused', async () => {
+    const s = await store({ synchronous: 'normal', busyTimeoutMs: 250 });
+    assert.equal(s.pragma('synchronous'), 1);
+    assert.equal(s.pragma('busy_timeout'), 250);
+    await assert.rejects(SqliteDocumentStore.open(path, { synchronous: 'off' as never }), TypeError);
+  });
+
+  it('open: documents survive close and reopen', async () => {
+    const s = await store();
+    await s.put('t', 'k', { n: 1 });
+    await s.put('t', 'k', { n: 2 });
+    await s.close();
+    const again = await store();
+    assert.deepEqual(await again.get('t', 'k'), { key: 'k', value: { n: 2 }, version: 2 });
+  });
+
+  it('connections: two stores on one file share documents and conditions', async () => {
+    const a = await store();
+    const b = await store();
+    await a.put('t', 'k', 'from a', { ifNotExists: true });
+    await assert.rejects(b.put('t', 'k', 'from b', { ifNotExists: true }), ConditionFailedError);
+    assert.equal(await b.put('t', 'k', 'from b', { ifVersion: 1 }), 2);
+    assert.deepEqual(await a.get('t', 'k'), { key: 'k', value: 'from b', version: 2 });
+  });
+
+  it('put: refuses a value JSON cannot hold and writes nothing', async () => {
+    const s = await store();
+    await assert.rejects(s.put('t', 'k', undefined), TypeError);
+    await assert.rejects(s.batch([{ op: 'put', table: 't', key: 'a', value: 1 }, { op: 'put', table: 't', key: 'b', value: () => 1 }]), TypeError);
+    assert.deepEqual(await s.list('t'), []);
+  });
+
+  it('list: refuses a negative or fractional limit', async () => {
+    const s = await store();
+    await assert.rejects(s.list('t', { limit: -1 }), RangeError);
+    await assert.rejects(s.list('t', { limit: 1.5 }), RangeError);
+  });
+
+  it('write: retries while another process holds the write lock, then succeeds', async () => {
+    const s = await store({ busyTimeoutMs: 20 });
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      setTimeout(() => other.exec('COMMIT'), 300);
+      const started = Date.now();
+      assert.equal(await s.put('t', 'k', 'waited'), 1);
+      assert.ok(Date.now() - started >= 250);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('write: gives up with SQLITE_BUSY once retryForMs has passed', async () => {
+    const s = await store({ busyTimeoutMs: 10, retryForMs: 100 });
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      await assert.rejects(s.put('t', 'k', 'never'), (err: { code?: string }) => err.code === 'SQLITE_BUSY');
+      other.exec('ROLLBACK');
+      assert.equal(await s.get('t', 'k'), undefined);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('clear: removes every document of every table', async () => {
+    const s = await store();
+    await s.batch([
+      { op: 'put', table: 'a', key: '1', value: 1 },
+      { op: 'put', table: 'b', key: '2', value: 2 },
+    ]);
+    await s.clear();
+    assert.deepEqual([...(await s.list('a')), ...(await s.list('b'))], []);
+    assert.deepEqual(await s.integrityProblems(), []);
+  });
+
+  it('close: is idempotent', async () => {
+    const s = await SqliteDocumentStore.open(path);
+    await s.close();
+    await s.close();
+  });
+});
