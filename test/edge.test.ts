@@ -52,7 +52,7 @@ describe('edge', () => {
     assert.equal((await fetch(`${server.url}/_stratus/reset`, { method: 'POST' })).status, 403);
     assert.equal((await resetServer(server, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! })).status, 403);
     assert.equal((await resetServer(server)).status, 200);
-    await assert.rejects(iam.send(new GetUserCommand({ UserName: 'before-reset' })), { name: 'NoSuchEntity' });
+    await assert.rejects(iam.send(new GetUserCommand({ UserName: 'before-reset' })), { name: 'NoSuchEntityException' });
     // Root keys survive a reset: the call above was made with them.
   });
 

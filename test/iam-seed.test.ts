@@ -44,9 +44,9 @@ function assertWalk(w: Walk) {
 }
 
 /** The same walk through an AWS CLI binary; `base` holds the flags that point it at Stratus. */
-async function cliWalk(bin: string, base: string[], env: NodeJS.ProcessEnv, userEnv: (ak: string, sk: string) => NodeJS.ProcessEnv): Promise<Walk> {
+async function cliWalk(bin: string, base: string[], env: NodeJS.ProcessEnv, userBase: string[], userEnv: (ak: string, sk: string) => NodeJS.ProcessEnv): Promise<Walk> {
   const aws = async (args: string[], e = env) => {
-    const { stdout } = await run(bin, [...base, ...args, '--output', 'json'], { env: e });
+    const { stdout } = await run(bin, [...(e === env ? base : userBase), ...args, '--output', 'json'], { env: e });
     return stdout.trim() ? JSON.parse(stdout) : {};
   };
   await aws(['iam', 'create-user', '--user-name', 'lambda_upload']);
@@ -121,7 +121,7 @@ describe('seed IAM walk-through', () => {
     mkdirSync(awsDir);
     await writeAwsProfile({ dir: awsDir, name: 'stratus', accessKeyId: server.root.accessKeyId, secretAccessKey: server.root.secretAccessKey, region: 'us-east-1', endpointUrl: server.url });
     const env = { PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: join(awsDir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(awsDir, 'credentials') };
-    const walk = await cliWalk('aws', ['--profile', 'stratus'], env, (ak, sk) => ({ PATH: process.env.PATH, HOME: dir, AWS_ACCESS_KEY_ID: ak, AWS_SECRET_ACCESS_KEY: sk, AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: server.url }));
+    const walk = await cliWalk('aws', ['--profile', 'stratus'], env, [], (ak, sk) => ({ PATH: process.env.PATH, HOME: dir, AWS_ACCESS_KEY_ID: ak, AWS_SECRET_ACCESS_KEY: sk, AWS_DEFAULT_REGION: 'us-east-1', AWS_ENDPOINT_URL: server.url }));
     assertWalk(walk);
   });
 
@@ -130,7 +130,7 @@ describe('seed IAM walk-through', () => {
     const dir = tempDir();
     const env = (ak: string, sk: string) => ({ PATH: '/usr/bin:/bin', HOME: dir, AWS_ACCESS_KEY_ID: ak, AWS_SECRET_ACCESS_KEY: sk, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' });
     // Debian's v2.9 predates endpoint_url in profiles, so it gets --endpoint-url.
-    const walk = await cliWalk('/usr/bin/aws', ['--endpoint-url', server.url], env(server.root.accessKeyId, server.root.secretAccessKey), env);
+    const walk = await cliWalk('/usr/bin/aws', ['--endpoint-url', server.url], env(server.root.accessKeyId, server.root.secretAccessKey), ['--endpoint-url', server.url], env);
     assertWalk(walk);
   });
 });

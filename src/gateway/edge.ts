@@ -15,6 +15,7 @@ import { requestId as newRequestId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Authorizer } from '../identity/authorizer.js';
 import type { Credentials } from '../identity/credentials.js';
+import { unknownOperationError } from '../protocol/index.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
 import { authenticate } from './authenticate.js';
 import { detectService } from './detect.js';
@@ -60,6 +61,14 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
     if (response) return writeResponse(res, response, head);
   }
 
+  // Query-protocol calls may name their service only by the Action in a form body.
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+    try {
+      req.body = await bufferBody(req.body);
+    } catch (err) {
+      return writeResponse(res, internalError(err, requestId), head);
+    }
+  }
   const detection = detectService(req, opts.registry);
   if (detection.kind !== 'service') {
     // execute-api and anything unroutable: answered by later layers; until then, say so plainly.
@@ -78,7 +87,7 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
     if (!(err instanceof ServiceError)) log.error('unexpected failure', { operation, err });
     else log.debug('request failed', { operation, code: err.code, status: err.status });
     drain(req.body);
-    const response = service.codec.serializeError(err, operation, { requestId, resource: req.rawPath });
+    const response = service.codec.serializeError(err, operation, { requestId });
     await writeResponse(res, response, head);
   }
 }
@@ -99,11 +108,11 @@ async function serve(
   const early = codec.protocol.startsWith('rest') ? codec.resolveOperation(req) : undefined;
   if (!(early && codec.hasStreamingInput(early))) req.body = await bufferBody(req.body);
 
-  const auth = await authenticate(req, service.style, opts.credentials, receivedAt, codec.protocol === 'json' || codec.protocol === 'rest-json');
+  const auth = await authenticate(req, service.style, opts.credentials, receivedAt);
   req.body = auth.body;
 
   const operation = early ?? codec.resolveOperation(req);
-  if (!operation) throw unknownOperation(service);
+  if (!operation) throw unknownOperationError(service.model, req);
   setOperation(operation);
   const spec = def.operations[operation];
   if (!spec) throw notImplemented(def.actionPrefix, operation);
@@ -152,19 +161,6 @@ async function serve(
 function accessDenied(service: RegisteredService, message: string): ServiceError {
   const json = service.codec.protocol === 'json' || service.codec.protocol === 'rest-json';
   return new ServiceError(json ? 'AccessDeniedException' : 'AccessDenied', message, { status: 403 });
-}
-
-function unknownOperation(service: RegisteredService): ServiceError {
-  switch (service.codec.protocol) {
-    case 'query':
-      return new ServiceError('InvalidAction', 'Could not find operation for this request', { status: 400 });
-    case 'json':
-      return new ServiceError('UnknownOperationException', '', { status: 400 });
-    case 'rest-xml':
-      return new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', { status: 405 });
-    default:
-      return new ServiceError('UnknownOperationException', 'Unknown operation', { status: 404 });
-  }
 }
 
 function internalError(err: unknown, requestId: string): HttpResponse {

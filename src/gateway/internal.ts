@@ -33,7 +33,7 @@ export function createInternalRoutes(opts: InternalOptions) {
       req.body = await bufferBody(req.body, 1024 * 1024);
       let principalType: string;
       try {
-        principalType = (await authenticate(req, 'aws', opts.credentials)).principal.type;
+        principalType = (await authenticate(req, 'query', opts.credentials)).principal.type;
       } catch (err) {
         if (err instanceof ServiceError) return json(err.status ?? 403, { code: err.code, message: err.message, requestId: ctx.requestId });
         throw err;

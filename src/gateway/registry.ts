@@ -4,6 +4,7 @@
  * Action. Built once at start-up from the service definitions and models.
  */
 import type { ServiceModel } from '../protocol/model.js';
+import type { SigV4Style } from '../protocol/sigv4/index.js';
 import type { ServiceCodec } from '../protocol/types.js';
 import type { ServiceDefinition } from '../services/types.js';
 
@@ -12,15 +13,15 @@ export interface RegisteredService {
   def: ServiceDefinition;
   codec: ServiceCodec;
   model: ServiceModel;
-  /** S3 signs, errs and authenticates (anonymous allowed) its own way. */
-  style: 's3' | 'aws';
+  /** The SigV4 dialect: S3 signs, errs and authenticates (anonymous allowed) its own way; query and JSON services name errors differently. */
+  style: SigV4Style;
 }
 
 export class ServiceRegistry {
   readonly all: RegisteredService[];
   private readonly bySigningName = new Map<string, RegisteredService[]>();
   private readonly byTarget = new Map<string, RegisteredService>();
-  private readonly byPath = new Map<string, RegisteredService>();
+  private readonly byPath = new Map<string, RegisteredService | typeof AMBIGUOUS>();
   private readonly byAction = new Map<string, RegisteredService[]>();
   readonly s3: RegisteredService | undefined;
 
@@ -33,8 +34,14 @@ export class ServiceRegistry {
       if (protocol === 'query') for (const op of s.model.operations.keys()) push(this.byAction, op, s);
       if (protocol === 'rest-json') {
         for (const op of s.model.operations.values()) {
-          const prefix = pathPrefix(op.http?.requestUri ?? '');
-          if (prefix) this.byPath.set(prefix, s);
+          const uri = op.http?.requestUri ?? '';
+          for (const depth of [1, 2]) {
+            const prefix = pathPrefix(uri, depth);
+            if (!prefix) continue;
+            // A first segment two services share (/v2) says nothing; only the longer prefix does.
+            const owner = this.byPath.get(prefix);
+            this.byPath.set(prefix, owner && owner !== s ? AMBIGUOUS : (owner ?? s));
+          }
         }
       }
     }
@@ -55,8 +62,12 @@ export class ServiceRegistry {
   }
 
   forPath(rawPath: string): RegisteredService | undefined {
-    const prefix = pathPrefix(rawPath);
-    return prefix ? this.byPath.get(prefix) : undefined;
+    for (const depth of [2, 1]) {
+      const prefix = pathPrefix(rawPath, depth);
+      const found = prefix ? this.byPath.get(prefix) : undefined;
+      if (found && found !== AMBIGUOUS) return found;
+    }
+    return undefined;
   }
 
   forAction(action: string): RegisteredService[] {
@@ -70,12 +81,14 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+const AMBIGUOUS = Symbol('ambiguous');
+
 /**
- * The first two literal path segments of a REST route ("/2015-03-31/functions",
+ * The first `depth` literal path segments of a REST route ("/2015-03-31/functions",
  * "/v2/apis", "/v2/email"): enough to tell the REST JSON services apart.
  */
-function pathPrefix(uri: string): string | undefined {
-  const segments = uri.split('?')[0]!.split('/').filter(Boolean).slice(0, 2);
-  if (segments.length === 0 || segments.some((s) => s.includes('{'))) return undefined;
+function pathPrefix(uri: string, depth: number): string | undefined {
+  const segments = uri.split('?')[0]!.split('/').filter(Boolean).slice(0, depth);
+  if (segments.length < depth || segments.some((s) => s.includes('{'))) return undefined;
   return '/' + segments.join('/');
 }

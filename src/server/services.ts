@@ -9,6 +9,7 @@ import type { Credentials } from '../identity/credentials.js';
 import type { createDirectory } from '../identity/directory.js';
 import { createCodec } from '../protocol/index.js';
 import { loadModel } from '../protocol/model.js';
+import { styleFor } from '../protocol/sigv4/index.js';
 import { createIamService } from '../services/iam/index.js';
 import { createStsService } from '../services/sts/index.js';
 import type { ServiceDefinition } from '../services/types.js';
@@ -43,6 +44,6 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
   }
   return defs.map((def) => {
     const model = loadModel(def.name);
-    return { def, model, codec: createCodec(model), style: def.name === 's3' ? 's3' : 'aws' };
+    return { def, model, codec: createCodec(model), style: styleFor(model.metadata.protocol, def.signingName) };
   });
 }

@@ -157,8 +157,12 @@ function checkValue(wire: string, value: unknown, c: Constraint, out: Problem[])
     value.forEach((item, i) => {
       if (c.list === 'tagKey') return checkValue(`${wire}.${i + 1}.member`, item, TAG_KEY, out);
       const tag = (item ?? {}) as { Key?: unknown; Value?: unknown };
-      checkValue(`${wire}.${i + 1}.member.key`, tag.Key, TAG_KEY, out);
-      checkValue(`${wire}.${i + 1}.member.value`, tag.Value, TAG_VALUE, out);
+      // Both members of a Tag are required by the model.
+      for (const [name, v, shape] of [['key', tag.Key, TAG_KEY], ['value', tag.Value, TAG_VALUE]] as const) {
+        const at = `${wire}.${i + 1}.member.${name}`;
+        if (v === undefined || v === null) out.push({ member: at, value: null, constraint: 'Member must not be null' });
+        else checkValue(at, v, shape, out);
+      }
     });
     return;
   }
