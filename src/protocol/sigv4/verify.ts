@@ -79,8 +79,8 @@ export async function verify(
     payloadHash = sha256Hex(body);
   }
   const key = signingKey(creds.secretAccessKey, auth.scope.slice(0, 8), auth.region, auth.service);
-  const canonicalRequest = matchSignature(req, auth, key, payloadHash);
-  return payload(req, auth, body, payloadHash, key, canonicalRequest);
+  const signedCanonical = matchSignature(req, auth, key, payloadHash);
+  return payload(req, auth, body, payloadHash, key, signedCanonical);
 }
 
 function checkToken(auth: ParsedAuth, creds: SigningCredentials, opts: VerifyOptions): void {
@@ -128,7 +128,7 @@ async function payload(
   body: Buffer | Readable,
   payloadHash: string,
   key: KeyObject,
-  canonicalRequest: string,
+  signedCanonical: string,
 ): Promise<VerifiedRequest> {
   if (payloadHash === 'UNSIGNED-PAYLOAD' || (auth.presigned && !payloadHash.startsWith('STREAMING-'))) return { body };
   if (!payloadHash.startsWith('STREAMING-')) {
@@ -156,7 +156,7 @@ async function payload(
           scope: auth.scope,
           seedSignature: auth.signature,
           accessKeyId: auth.accessKeyId,
-          canonicalRequest,
+          canonicalRequest: signedCanonical,
         }
       : undefined,
   });
