@@ -2,7 +2,7 @@
  * The edge's cost: signed sts:GetCallerIdentity requests per second against
  * Stratus, against a bare node:http server that answers the same bytes, and
  * against moto's server, measured one after another in the same run with the
- * same load generator (autocannon, in its own process).
+ * same load generator (wrk, in its own process; Debian package `wrk`).
  *
  * A SigV4 signature has no nonce, so one signed request can be replayed for
  * the whole measurement (it stays within the 15-minute skew window); every
@@ -17,6 +17,7 @@ import { freePort, NodeSha256, REPO, removeDir, ROOT_KEY, startChildServer, temp
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
 const BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 
 interface Result {
@@ -34,19 +35,30 @@ async function signedHeaders(url: string): Promise<Record<string, string>> {
   return signed.headers as Record<string, string>;
 }
 
-/** Runs autocannon in a child process so the load generator never shares an event loop with a server. */
+/**
+ * Runs wrk (C, its own process) against one server. wrk copes with servers that
+ * close each connection (moto's werkzeug does), which Node load generators
+ * handle badly, so all three servers meet the same, fair client.
+ */
 async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
-  const script = `
-    const autocannon = require('autocannon');
-    autocannon(${JSON.stringify({ url, method: 'POST', headers, body: BODY, connections: CONNECTIONS, duration: DURATION })}, (err, r) => {
-      if (err) { console.error(err); process.exit(1); }
-      console.log(JSON.stringify({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors }));
-    });`;
-  const child = spawn(process.execPath, ['-e', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = tempDir('stratus-bench-');
+  const script = join(dir, 'post.lua');
+  const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(BODY)}`, ...Object.entries(headers).filter(([k]) => k !== 'host').map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)];
+  // wrk's summary() hook prints machine-readable numbers after its own report.
+  lua.push(`done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end`);
+  writeFileSync(script, lua.join('\n'));
+  const child = spawn('wrk', ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${DURATION}s`, '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await once(child, 'exit');
-  return { name, ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<Result, 'name'>) };
+  removeDir(dir);
+  const m = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
+  if (!m) throw new Error(`wrk printed no result:\n${out}`);
+  const [requests, durationUs, p50Us, p99Us, errors] = m.slice(1).map(Number) as [number, number, number, number, number];
+  return { name, rps: requests / (durationUs / 1e6), p50: p50Us / 1000, p99: p99Us / 1000, non2xx: errors };
 }
 
 async function waitFor(url: string, init?: RequestInit): Promise<void> {
@@ -99,11 +111,11 @@ export async function benchEdge(): Promise<string> {
 
   const s = results[0]!;
   const lines = [
-    `Signed sts:GetCallerIdentity, ${CONNECTIONS} connections, ${DURATION}s each, autocannon in its own process`,
+    `Signed sts:GetCallerIdentity, wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION}s against each server in turn`,
     '',
     '| server | req/s | p50 ms | p99 ms | non-2xx |',
     '|---|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`),
+    ...results.map((r) => `| ${r.name} | ${Math.round(r.rps)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} |`),
     '',
     ...results.slice(1).map((r) => `- Stratus / ${r.name}: ${(s.rps / r.rps).toFixed(2)}×`),
   ];

@@ -27,7 +27,7 @@ export async function authenticate(req: HttpRequest, style: SigV4Style, credenti
     if (style === 's3') return { principal: ANONYMOUS, body: req.body };
     throw missingAuthenticationError(style);
   }
-  const creds = await credentials.resolve(auth.accessKeyId);
+  const creds = await credentials.lookup(auth.accessKeyId, now.getTime());
   if (!creds || !creds.active) throw invalidAccessKeyError(style, auth.accessKeyId);
   const verified = await verify(req, auth, { secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiresAt: creds.expiresAt }, { now });
   return { principal: creds.principal, body: verified.body, region: auth.region };

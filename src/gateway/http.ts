@@ -37,19 +37,43 @@ export function toHttpRequest(req: IncomingMessage): HttpRequest {
   return { method: req.method ?? 'GET', rawPath, rawQuery, query: parseQuery(rawQuery), headers, body: req, hostname: hostname.toLowerCase() };
 }
 
-/** Reads a body fully, refusing more than `limit` bytes. */
-export async function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): Promise<Buffer> {
-  if (Buffer.isBuffer(body)) return body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      throw new ServiceError('RequestEntityTooLarge', `Request body exceeds the ${limit} bytes this endpoint accepts.`, { status: 413 });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+/** Reads a body fully, refusing more than `limit` bytes. Events, not an async iterator: this runs on every request. */
+export function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): Promise<Buffer> {
+  if (Buffer.isBuffer(body)) return Promise.resolve(body);
+  if (body.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        body.resume();
+        reject(new ServiceError('RequestEntityTooLarge', `Request body exceeds the ${limit} bytes this endpoint accepts.`, { status: 413 }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onAborted = () => onError(new ServiceError('IncompleteBody', 'The request body terminated unexpectedly', { status: 400 }));
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('aborted', onAborted);
+    };
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('aborted', onAborted);
+  });
 }
 
 export async function writeResponse(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
@@ -68,5 +92,10 @@ export async function writeResponse(res: ServerResponse, response: HttpResponse,
     await pipeline(body, res);
     return;
   }
-  res.end(body);
+  // Node sends a latin1 string body in the same write(2) as the headers; a Buffer goes out
+  // as a second chunk through writev, which costs a fifth of a small request's time.
+  if (Buffer.isBuffer(body) && body.length <= SINGLE_WRITE_LIMIT) res.end(body.toString('latin1'), 'latin1');
+  else res.end(body);
 }
+
+const SINGLE_WRITE_LIMIT = 64 * 1024;

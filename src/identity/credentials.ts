@@ -41,11 +41,38 @@ export function rootPrincipal(accountId: string, accessKeyId?: string): Principa
   return { type: 'root', arn: `arn:aws:iam::${accountId}:root`, accountId, userId: accountId, accessKeyId };
 }
 
+/**
+ * How long a resolved key is reused before it is read again. IAM itself is
+ * eventually consistent ("changes ... can take time to become visible",
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency),
+ * and a second of it spares every signed request a database read.
+ */
+const CACHE_MS = 1000;
+const CACHE_MAX = 10_000;
+
 export class Credentials {
+  private readonly cache = new Map<string, { at: number; value: ResolvedCredentials | undefined }>();
+
   constructor(
     private readonly store: DocumentStore,
     private readonly directory: Directory,
   ) {}
+
+  /** Forgets cached keys; reset and key changes made through this process call it. */
+  invalidate(accessKeyId?: string): void {
+    if (accessKeyId === undefined) this.cache.clear();
+    else this.cache.delete(accessKeyId);
+  }
+
+  /** resolve() with a short cache; the gateway authenticates through this. */
+  async lookup(accessKeyId: string, now = Date.now()): Promise<ResolvedCredentials | undefined> {
+    const hit = this.cache.get(accessKeyId);
+    if (hit && now - hit.at < CACHE_MS) return hit.value;
+    const value = await this.resolve(accessKeyId);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(accessKeyId, { at: now, value });
+    return value;
+  }
 
   /**
    * Makes sure the account has root keys: the preferred ones when given (they
@@ -54,12 +81,15 @@ export class Credentials {
   async ensureRoot(accountId: string, preferred?: { accessKeyId: string; secretAccessKey: string }): Promise<{ accessKeyId: string; secretAccessKey: string; created: boolean }> {
     const existing = await this.store.get<RootRecord>(ROOT, accountId);
     if (existing && (!preferred || (preferred.accessKeyId === existing.value.accessKeyId && preferred.secretAccessKey === existing.value.secretAccessKey))) {
+      const key = await this.store.get<Partial<RootRecord>>(KEYS, existing.value.accessKeyId);
+      if (key?.value.secretAccessKey !== existing.value.secretAccessKey) await this.store.put(KEYS, existing.value.accessKeyId, existing.value);
       return { accessKeyId: existing.value.accessKeyId, secretAccessKey: existing.value.secretAccessKey, created: false };
     }
     const record: RootRecord = { accountId, accessKeyId: preferred?.accessKeyId ?? newAccessKeyId(false), secretAccessKey: preferred?.secretAccessKey ?? newSecret() };
     const ops: Parameters<DocumentStore['batch']>[0] = [
       { op: 'put', table: ROOT, key: accountId, value: record, condition: existing ? { ifVersion: existing.version } : { ifNotExists: true } },
-      { op: 'put', table: KEYS, key: record.accessKeyId, value: { accountId } },
+      // The key's own record carries the secret, so authenticating root is one read.
+      { op: 'put', table: KEYS, key: record.accessKeyId, value: record },
     ];
     if (existing && existing.value.accessKeyId !== record.accessKeyId) ops.push({ op: 'delete', table: KEYS, key: existing.value.accessKeyId });
     await this.store.batch(ops);
@@ -73,12 +103,9 @@ export class Credentials {
       const s = session.value;
       return { accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiresAt: s.expiresAt, active: true, principal: { ...s.principal, accessKeyId } };
     }
-    const root = await this.store.get<{ accountId: string }>(KEYS, accessKeyId);
-    if (root) {
-      const record = await this.store.get<RootRecord>(ROOT, root.value.accountId);
-      if (record?.value.accessKeyId === accessKeyId) {
-        return { accessKeyId, secretAccessKey: record.value.secretAccessKey, active: true, principal: rootPrincipal(record.value.accountId, accessKeyId) };
-      }
+    const root = await this.store.get<RootRecord>(KEYS, accessKeyId);
+    if (root?.value.secretAccessKey) {
+      return { accessKeyId, secretAccessKey: root.value.secretAccessKey, active: true, principal: rootPrincipal(root.value.accountId, accessKeyId) };
     }
     return this.directory.findAccessKey(accessKeyId);
   }

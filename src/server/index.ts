@@ -46,6 +46,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
     services: () => Object.fromEntries(registry.all.map((s) => [s.def.name, Object.keys(s.def.operations).length > 0 ? 'running' : 'not-implemented'])),
     async reset() {
       await storage.reset();
+      credentials.invalidate();
       // The root keys live on in the user's CLI profile, so they survive a reset.
       await credentials.ensureRoot(config.accountId, { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey });
       log.info('state reset');

@@ -35,7 +35,7 @@ const MODEL_ONLY: Record<string, string> = {
 };
 
 export function buildServices(deps: ServiceDeps): RegisteredService[] {
-  const implemented: ServiceDefinition[] = [createIamService({ directory: deps.directory }), createStsService(deps)];
+  const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps)];
   const defs = [...implemented];
   for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {
     if (defs.some((d) => d.name === name)) continue;
@@ -46,4 +46,24 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
     const model = loadModel(def.name);
     return { def, model, codec: createCodec(model), style: styleFor(model.metadata.protocol, def.signingName) };
   });
+}
+
+/** IAM calls that revoke keys take effect at once in this process, not after the credential cache's second. */
+const KEY_CHANGES = ['UpdateAccessKey', 'DeleteAccessKey', 'DeleteUser'];
+
+function invalidatingKeyChanges(iam: ServiceDefinition, credentials: Credentials): ServiceDefinition {
+  const operations = { ...iam.operations };
+  for (const name of KEY_CHANGES) {
+    const spec = operations[name];
+    if (!spec) continue;
+    operations[name] = {
+      ...spec,
+      async handler(input, ctx) {
+        const out = await spec.handler(input, ctx);
+        credentials.invalidate();
+        return out;
+      },
+    };
+  }
+  return { ...iam, operations };
 }
