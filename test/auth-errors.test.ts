@@ -218,6 +218,21 @@ describe('SigV4 errors', () => {
     await assert.rejects(bad.send(new PutObjectCommand({ Bucket: 'b', Key: 'k', Body: body })), { name: 'SignatureDoesNotMatch' });
   });
 
+  it('UpdateAccessKey/DeleteAccessKey: a deactivated or deleted key is refused at once, though keys are cached', async () => {
+    const { CreateAccessKeyCommand, UpdateAccessKeyCommand, DeleteAccessKeyCommand } = await import('@aws-sdk/client-iam');
+    const iam = new IAMClient(clientConfig(server));
+    await iam.send(new CreateUserCommand({ UserName: 'revoked' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'revoked' }))).AccessKey!;
+    const sts = new STSClient(clientConfig(server, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+    assert.match((await sts.send(new GetCallerIdentityCommand({}))).Arn!, /user\/revoked$/);
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'revoked', AccessKeyId: key.AccessKeyId!, Status: 'Inactive' }));
+    await assert.rejects(sts.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'revoked', AccessKeyId: key.AccessKeyId!, Status: 'Active' }));
+    assert.match((await sts.send(new GetCallerIdentityCommand({}))).Arn!, /user\/revoked$/);
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'revoked', AccessKeyId: key.AccessKeyId! }));
+    await assert.rejects(sts.send(new GetCallerIdentityCommand({})), { name: 'InvalidClientTokenId' });
+  });
+
   it('AssumeRole: credentials for an unknown role are refused with AccessDenied 403', async () => {
     await assert.rejects(new STSClient(clientConfig(server)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/Nope`, RoleSessionName: 's1' })), { name: 'AccessDenied' });
   });

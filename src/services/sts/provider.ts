@@ -44,9 +44,9 @@ export function stsOperations(deps: StsDeps): Record<string, OperationSpec> {
       async handler(input: AssumeRoleInput, ctx) {
         const { RoleArn, RoleSessionName } = input;
         if (!RoleArn || RoleArn.length < 20) throw validation('roleArn', RoleArn, 'Member must have length greater than or equal to 20');
-        if (!RoleSessionName || !SESSION_NAME.test(RoleSessionName)) {
-          throw validation('roleSessionName', RoleSessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
-        }
+        if (!RoleSessionName || RoleSessionName.length < 2) throw validation('roleSessionName', RoleSessionName, 'Member must have length greater than or equal to 2');
+        if (RoleSessionName.length > 64) throw validation('roleSessionName', RoleSessionName, 'Member must have length less than or equal to 64');
+        if (!SESSION_NAME.test(RoleSessionName)) throw validation('roleSessionName', RoleSessionName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
         const denied = accessDenied(`User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${RoleArn}`);
         const arn = parseArn(RoleArn);
         const roleName = arn?.service === 'iam' && arn.resource.startsWith('role/') ? arn.resource.split('/').pop()! : undefined;
