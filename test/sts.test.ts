@@ -104,5 +104,8 @@ describe('sts', () => {
     const out = await new STSClient(clientConfig(server, alice)).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
     const session = { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
     assert.equal((await new STSClient(clientConfig(server, session)).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${ACCOUNT}:user/alice`);
+    // Without MFA such credentials may not call IAM, nor STS beyond AssumeRole and GetCallerIdentity.
+    await assert.rejects(new IAMClient(clientConfig(server, session)).send(new ListUsersCommand({})), { name: 'InvalidClientTokenId' });
+    await assert.rejects(new STSClient(clientConfig(server, session)).send(new GetSessionTokenCommand({})), { name: 'AccessDenied' });
   });
 });

@@ -23,6 +23,8 @@ export interface Principal {
   sessionPolicies?: string[];
   /** For temporary credentials. */
   expiresAt?: number;
+  /** Credentials from sts:GetSessionToken without MFA: barred from IAM and from STS beyond AssumeRole/GetCallerIdentity. */
+  fromGetSessionToken?: boolean;
 }
 
 export interface RequestContext {

@@ -118,6 +118,10 @@ async function serve(
   if (!spec) throw notImplemented(def.actionPrefix, operation);
 
   const principal = auth.principal;
+  if (principal.fromGetSessionToken && !sessionTokenMayCall(def.name, operation)) {
+    // AWS: without MFA, GetSessionToken credentials cannot call IAM, nor STS beyond these two.
+    throw new ServiceError(def.name === 'sts' ? 'AccessDenied' : 'InvalidClientTokenId', def.name === 'sts' ? `Cannot call ${operation} with session credentials` : 'The security token included in the request is invalid', { status: 403 });
+  }
   const ctx: RequestContext = {
     requestId,
     accountId: principal.accountId || opts.accountId,
@@ -156,6 +160,11 @@ async function serve(
 
   const output = await spec.handler(input, ctx);
   return codec.serialize(operation, output ?? {}, { requestId });
+}
+
+function sessionTokenMayCall(service: string, operation: string): boolean {
+  if (service === 'iam') return false;
+  return service !== 'sts' || operation === 'AssumeRole' || operation === 'GetCallerIdentity';
 }
 
 function accessDenied(service: RegisteredService, message: string): ServiceError {

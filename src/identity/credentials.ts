@@ -101,7 +101,8 @@ export class Credentials {
       const session = await this.store.get<SessionRecord>(SESSIONS, accessKeyId);
       if (!session) return undefined;
       const s = session.value;
-      return { accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiresAt: s.expiresAt, active: true, principal: { ...s.principal, accessKeyId } };
+      const principal = { ...s.principal, accessKeyId, ...(s.fromGetSessionToken ? { fromGetSessionToken: true } : {}) };
+      return { accessKeyId, secretAccessKey: s.secretAccessKey, sessionToken: s.sessionToken, expiresAt: s.expiresAt, active: true, principal };
     }
     const root = await this.store.get<RootRecord>(KEYS, accessKeyId);
     if (root?.value.secretAccessKey) {
