@@ -4,15 +4,22 @@
  * `stratus start --help`.
  */
 import { ConfigError, optionsHelp } from '../core/config.js';
-import { configFromProcess } from '../server/config.js';
+import { configFromProcess, processEnvironment } from '../server/config.js';
 import { startStratus } from '../server/index.js';
 import { VERSION } from '../server/version.js';
 import { writeAwsProfile } from './aws-profile.js';
+import { invokeCommand, logsCommand } from './functions.js';
 
 const USAGE = `Usage: stratus <command> [options]
 
+invoke and logs use the "stratus" AWS CLI profile (or --profile, AWS_* variables, --endpoint).
+
 Commands:
   start       Start Stratus in the foreground (all services on one port)
+  invoke      Invoke a function and show its log tail and result:
+                stratus invoke <function> [--payload JSON] [--qualifier Q]
+  logs        Show a function's logs, optionally following them:
+                stratus logs <function> [--follow] [--since 10m] [--filter PATTERN]
   version     Print the version
   help        Show this help; \`stratus start --help\` lists every option
 `;
@@ -22,6 +29,14 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return start(args);
+    case 'invoke':
+    case 'logs':
+      try {
+        return await (command === 'invoke' ? invokeCommand : logsCommand)(args, processEnvironment());
+      } catch (err) {
+        console.error(`stratus ${command}: ${(err as Error).message}`);
+        return 2;
+      }
     case 'version':
     case '--version':
       console.log(VERSION);

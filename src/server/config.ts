@@ -12,3 +12,8 @@ export function configFromProcess(argv: string[]): { config: StratusConfig; rest
 export function homeDir(): string | undefined {
   return process.env.HOME;
 }
+
+/** The environment, for CLI commands that find credentials the way the AWS CLI does. */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}
