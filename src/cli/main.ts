@@ -72,7 +72,17 @@ async function start(args: string[]): Promise<number> {
     return 2;
   }
   const { config } = loaded;
-  const stratus = await startStratus(config);
+  let stratus;
+  try {
+    stratus = await startStratus(config);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      console.error(`stratus: cannot listen on ${config.host}:${config.port} (${code}); is another Stratus running? Use --port to pick another.`);
+      return 1;
+    }
+    throw err;
+  }
   const lines = [`Stratus ${VERSION} listening on ${stratus.url}`, `  account ${config.accountId}, data in ${config.dataDir}`];
   if (stratus.root.created) {
     lines.push('  Root credentials (stored in the data directory; keep them secret):');
