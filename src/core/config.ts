@@ -29,6 +29,9 @@ export const configSchema = z.object({
   durability: z.enum(['full', 'normal']),
   /** Public base URL clients use; derived from host and port when absent. */
   publicUrl: z.string().url().optional(),
+  keepAliveSeconds: z.number().min(0).max(86400),
+  timeScale: z.number().min(1).max(100000),
+  accountConcurrency: z.number().int().min(1).max(100000).optional(),
 });
 
 export type StratusConfig = z.infer<typeof configSchema>;
@@ -57,6 +60,9 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'awsConfigDir', flag: 'aws-config-dir', env: 'STRATUS_AWS_CONFIG_DIR', type: 'string', default: (env) => join(env.HOME ?? homedir(), '.aws'), help: 'Directory holding the AWS CLI config and credentials files. Default ~/.aws.' },
   { key: 'logLevel', flag: 'log-level', env: 'STRATUS_LOG_LEVEL', type: 'string', default: 'info', help: 'debug | info | warn | error | silent. Logs are JSON lines on stderr, each request with its request id.' },
   { key: 'durability', flag: 'durability', env: 'STRATUS_DURABILITY', type: 'string', default: 'full', help: 'full: every acknowledged write is fsynced (survives power loss). normal: survives a crash or kill -9 of Stratus, may lose the last writes on power loss; faster.' },
+  { key: 'keepAliveSeconds', flag: 'keep-alive', env: 'STRATUS_KEEP_ALIVE', type: 'number', default: 600, help: 'Seconds an idle function environment is kept warm before it is reaped (Lambda does not document its own; 10 minutes is the common estimate).' },
+  { key: 'timeScale', flag: 'time-scale', env: 'STRATUS_TIME_SCALE', type: 'number', default: 1, help: 'Divides async retry delays, event ages and keep-alives, so development and tests need not wait real minutes. 1 is real time.' },
+  { key: 'accountConcurrency', flag: 'account-concurrency', env: 'STRATUS_ACCOUNT_CONCURRENCY', type: 'number', help: 'Concurrent executions for the account. Default: what host memory holds at 128 MB per environment, at most 1000 (AWS\'s default).' },
   { key: 'publicUrl', flag: 'public-url', env: 'STRATUS_PUBLIC_URL', type: 'string', help: 'Base URL that clients and functions use to reach Stratus, when it differs from http://<host>:<port>.' },
 ];
 
