@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { LambdaClient, ListLayersCommand } from '@aws-sdk/client-lambda';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientConfig, resetServer, startTestServer, type TestServer } from './harness.js';
@@ -59,8 +59,9 @@ describe('edge', () => {
   it('detection: unimplemented operations answer 501 NotImplemented in their own protocol (rest-xml, rest-json, json, query)', async () => {
     const cases: [string, () => Promise<unknown>][] = [
       ['s3', () => new S3Client(clientConfig(server)).send(new ListBucketsCommand({}))],
-      ['lambda', () => new LambdaClient(clientConfig(server)).send(new ListFunctionsCommand({}))],
-      ['logs', () => new CloudWatchLogsClient(clientConfig(server)).send(new DescribeLogGroupsCommand({}))],
+      // Lambda layers are not implemented (functions are).
+      ['lambda', () => new LambdaClient(clientConfig(server)).send(new ListLayersCommand({}))],
+      ['logs', () => new CloudWatchLogsClient(clientConfig(server)).send(new DescribeMetricFiltersCommand({}))],
       ['sns', () => new SNSClient(clientConfig(server)).send(new ListTopicsCommand({}))],
     ];
     for (const [name, call] of cases) {

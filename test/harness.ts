@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/core/config.js';
-import { startStratus, type RunningStratus } from '../src/server/index.js';
+import { startStratus, type RunningStratus, type StratusOverrides } from '../src/server/index.js';
 
 export const ROOT_KEY = { accessKeyId: 'AKIASTRATUSROOTTEST1', secretAccessKey: 'stratus-root-secret-for-tests-0000000000' };
 export const ACCOUNT = '123456789012';
@@ -29,13 +29,13 @@ export interface TestServer {
 }
 
 /** An in-process Stratus on a free port with fixed root keys. */
-export async function startTestServer(args: string[] = []): Promise<TestServer> {
+export async function startTestServer(args: string[] = [], overrides: StratusOverrides = {}): Promise<TestServer> {
   const dataDir = tempDir();
   const { config } = loadConfig(
     ['--port', '0', '--data-dir', dataDir, '--account-id', ACCOUNT, '--no-profile', '--log-level', 'silent', '--durability', 'normal', '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey, ...args],
     {},
   );
-  const stratus = await startStratus(config);
+  const stratus = await startStratus(config, undefined, overrides);
   return {
     url: stratus.url,
     port: stratus.port,

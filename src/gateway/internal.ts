@@ -3,6 +3,7 @@
  * suites, and a reset that wipes all state. Reset changes everything, so it
  * demands a request signed by the account root, like any AWS call.
  */
+import type { Readable } from 'node:stream';
 import { ServiceError } from '../core/errors.js';
 import type { Credentials } from '../identity/credentials.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
@@ -16,7 +17,11 @@ export interface InternalOptions {
   ready: () => boolean;
   reset: () => Promise<void>;
   version: string;
+  /** GetFunction's Code.Location: the zip a signed, expiring token names, or undefined. */
+  lambdaCode?: (token: string) => Promise<{ body: Readable; size: number } | undefined>;
 }
+
+const LAMBDA_CODE = '/_stratus/lambda-code/';
 
 function json(status: number, body: unknown): HttpResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -27,6 +32,12 @@ export function createInternalRoutes(opts: InternalOptions) {
     if (req.rawPath === '/_stratus/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       const ready = opts.ready();
       return json(ready ? 200 : 503, { status: ready ? 'ready' : 'starting', version: opts.version, services: opts.services() });
+    }
+    if (req.rawPath.startsWith(LAMBDA_CODE) && (req.method === 'GET' || req.method === 'HEAD') && opts.lambdaCode) {
+      // The token is the credential, as in an S3 presigned URL: no signature needed.
+      const found = await opts.lambdaCode(decodeURIComponent(req.rawPath.slice(LAMBDA_CODE.length)));
+      if (!found) return json(403, { code: 'AccessDenied', message: 'Request has expired or the link is not valid', requestId: ctx.requestId });
+      return { status: 200, headers: { 'content-type': 'application/zip', 'content-length': String(found.size) }, body: found.body };
     }
     if (req.rawPath === '/_stratus/reset') {
       if (req.method !== 'POST') return json(405, { code: 'MethodNotAllowed', message: 'use POST', requestId: ctx.requestId });

@@ -3,8 +3,11 @@
  * storage today, the cluster backend later), wires identity, services and the
  * edge, and owns the HTTP server's lifecycle.
  */
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { StratusConfig } from '../core/config.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createEdge } from '../gateway/edge.js';
@@ -15,6 +18,11 @@ import { Credentials } from '../identity/credentials.js';
 import { createDirectory } from '../identity/directory.js';
 import { openEmbeddedStorage } from '../storage/embedded.js';
 import type { Storage } from '../storage/types.js';
+import { createFunctionEngine } from '../functions/engine.js';
+import type { EngineDeps, FunctionEngine } from '../functions/types.js';
+import { createLogSink, sweepRetention } from '../services/logs/index.js';
+import type { LambdaService } from '../services/lambda/index.js';
+import { deferredEngine, engineDeps } from './functions.js';
 import { buildServices } from './services.js';
 import { VERSION } from './version.js';
 
@@ -28,14 +36,33 @@ export interface RunningStratus {
   close(): Promise<void>;
 }
 
-export async function startStratus(config: StratusConfig, log: Logger = createLogger(config.logLevel)): Promise<RunningStratus> {
+export interface StratusOverrides {
+  /** Builds the function engine (tests may run a stand-in). */
+  createEngine?: (deps: EngineDeps) => FunctionEngine;
+}
+
+/** Lambda's default quota of concurrent executions, capped by what host memory holds at 128 MB each. */
+function defaultAccountConcurrency(): number {
+  return Math.max(10, Math.min(1000, Math.floor((totalmem() * 0.75) / (128 * 1024 * 1024))));
+}
+
+/** How often expired sessions and log events past their retention are swept. */
+const SWEEP_MS = 10 * 60 * 1000;
+
+export async function startStratus(config: StratusConfig, log: Logger = createLogger(config.logLevel), overrides: StratusOverrides = {}): Promise<RunningStratus> {
   const storage = await openEmbeddedStorage({ dataDir: config.dataDir, synchronous: config.durability });
   const directory = createDirectory(storage.documents);
   const credentials = new Credentials(storage.documents, directory);
   const preferredRoot = config.rootAccessKeyId && config.rootSecretAccessKey ? { accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey } : undefined;
   const root = await credentials.ensureRoot(config.accountId, preferredRoot);
   const authorizer = new Authorizer(directory);
-  const registry = new ServiceRegistry(buildServices({ directory, credentials, authorizer }));
+  const accountConcurrency = config.accountConcurrency ?? defaultAccountConcurrency();
+  const engine = deferredEngine();
+  // Derived from the root secret so that every node of a cluster signs code download links alike.
+  const codeSigningSecret = createHmac('sha256', root.secretAccessKey).update('stratus/lambda-code-links').digest();
+  const registry = new ServiceRegistry(
+    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: engine.engine, accountConcurrency, codeSigningSecret }),
+  );
 
   let ready = false;
   let url = '';
@@ -44,6 +71,13 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
     version: VERSION,
     ready: () => ready,
     services: () => Object.fromEntries(registry.all.map((s) => [s.def.name, Object.keys(s.def.operations).length > 0 ? 'running' : 'not-implemented'])),
+    async lambdaCode(token) {
+      const lambda = registry.get('lambda')?.def as LambdaService | undefined;
+      const found = lambda?.resolveCodeDownload(token);
+      if (!found) return undefined;
+      const [info, body] = await Promise.all([storage.blobs.stat(found.blobKey), storage.blobs.read(found.blobKey)]);
+      return info && body ? { body, size: info.size } : undefined;
+    },
     async reset() {
       await storage.reset();
       credentials.invalidate();
@@ -72,7 +106,25 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   url = `http://${host}:${port}`;
 
-  const sweeper = setInterval(() => void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err })), 10 * 60 * 1000);
+  const wiring = engineDeps({
+    blobs: storage.blobs,
+    directory,
+    credentials,
+    authorizer,
+    logs: createLogSink(storage.documents),
+    endpoint: () => config.publicUrl ?? url,
+    workDir: join(config.dataDir, 'functions'),
+    accountConcurrency,
+    keepAliveMs: config.keepAliveSeconds * 1000,
+    timeScale: config.timeScale,
+    log: log.child({ component: 'functions' }),
+  });
+  engine.set((overrides.createEngine ?? createFunctionEngine)(wiring));
+
+  const sweeper = setInterval(() => {
+    void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err }));
+    void sweepRetention(storage.documents).catch((err) => log.warn('log retention sweep failed', { err }));
+  }, SWEEP_MS);
   sweeper.unref();
   ready = true;
   log.info('stratus ready', { url, dataDir: config.dataDir, accountId: config.accountId });
@@ -91,6 +143,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await engine.engine.close();
       await storage.close();
     },
   };

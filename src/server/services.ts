@@ -11,14 +11,24 @@ import { createCodec } from '../protocol/index.js';
 import { loadModel } from '../protocol/model.js';
 import { styleFor } from '../protocol/sigv4/index.js';
 import { createIamService } from '../services/iam/index.js';
+import { createLambdaService } from '../services/lambda/index.js';
+import { createLogsService } from '../services/logs/index.js';
 import { createStsService } from '../services/sts/index.js';
 import type { ServiceDefinition } from '../services/types.js';
+import type { BlobStore, DocumentStore } from '../storage/types.js';
+import type { FunctionEngine } from '../functions/types.js';
 import type { RegisteredService } from '../gateway/registry.js';
 
 export interface ServiceDeps {
   directory: ReturnType<typeof createDirectory>;
   credentials: Credentials;
   authorizer: Authorizer;
+  documents: DocumentStore;
+  /** Lambda: deployment packages, the engine that runs them, the account's concurrency and the key of code download links. */
+  blobs: BlobStore;
+  engine: FunctionEngine;
+  accountConcurrency: number;
+  codeSigningSecret: Buffer;
 }
 
 /** Model name → IAM action prefix, for services that have no provider yet. */
@@ -35,7 +45,10 @@ const MODEL_ONLY: Record<string, string> = {
 };
 
 export function buildServices(deps: ServiceDeps): RegisteredService[] {
-  const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps)];
+  const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps), createLogsService({ store: deps.documents })];
+  implemented.push(
+    createLambdaService({ store: deps.documents, blobs: deps.blobs, directory: deps.directory, engine: deps.engine, accountConcurrency: deps.accountConcurrency, codeSigningSecret: deps.codeSigningSecret }),
+  );
   const defs = [...implemented];
   for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {
     if (defs.some((d) => d.name === name)) continue;

@@ -1,0 +1,92 @@
+/**
+ * Invoke: resolves the function, version or alias (an alias with a routing
+ * configuration picks one of its two versions by weight), checks the payload
+ * against Lambda's limits and hands the version to the function engine.
+ * RequestResponse answers 200 with the function's result and the
+ * X-Amz-Function-Error / X-Amz-Log-Result / X-Amz-Executed-Version headers;
+ * DryRun answers 204 once the caller is authorized and the function exists;
+ * Event (the asynchronous queue) is not built yet and answers 501.
+ * IAM authorizes it as lambda:InvokeFunction.
+ * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+import { ServiceError } from '../../core/errors.js';
+import { resolve, type LambdaContext, type Operations } from './common.js';
+import { notReady, tooLarge, validation } from './errors.js';
+import { toFunctionSpec, type VersionRecord } from './models.js';
+import { functionArn, parseFunctionRef, resourceArn, versionKey } from './names.js';
+
+export const SYNC_PAYLOAD_LIMIT = 6_291_456;
+export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
+
+interface InvokeInput {
+  FunctionName: string;
+  InvocationType?: string;
+  LogType?: string;
+  ClientContext?: string;
+  Payload?: Buffer;
+  Qualifier?: string;
+}
+
+function checkPayload(type: string, payload: Buffer): void {
+  if (type === 'Event' && payload.length > ASYNC_PAYLOAD_LIMIT) {
+    throw tooLarge(`${payload.length} byte payload is too large for the Event invocation type (limit ${ASYNC_PAYLOAD_LIMIT} bytes)`);
+  }
+  if (payload.length > SYNC_PAYLOAD_LIMIT) throw tooLarge(`Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`);
+  if (payload.length === 0) return;
+  try {
+    JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (err) {
+    throw new ServiceError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(err as Error).message}`);
+  }
+}
+
+export function invokeOperations(c: LambdaContext): Operations {
+  const { db, deps } = c;
+  return {
+    Invoke: {
+      action: 'lambda:InvokeFunction',
+      resources: (input: InvokeInput, ctx) => resourceArn(input.FunctionName, ctx, input.Qualifier),
+      async handler(input: InvokeInput, ctx) {
+        const type = input.InvocationType ?? 'RequestResponse';
+        if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
+          throw validation(type, 'invocationType', 'Member must satisfy enum value set: [Event, RequestResponse, DryRun]');
+        }
+        const logType = input.LogType ?? 'None';
+        if (logType !== 'None' && logType !== 'Tail') throw validation(logType, 'logType', 'Member must satisfy enum value set: [None, Tail]');
+        const payload = input.Payload ?? Buffer.alloc(0);
+        checkPayload(type, payload);
+
+        const ref = parseFunctionRef(input.FunctionName, ctx, input.Qualifier);
+        const r = await resolve(db, ref);
+        let version: VersionRecord = r.version;
+        const weights = r.alias?.weights;
+        if (weights) {
+          const [other, weight] = Object.entries(weights)[0] ?? [];
+          if (other !== undefined && weight !== undefined && Math.random() < weight) {
+            version = (await db.getVersion(ref, versionKey(ref, other))) ?? version;
+          }
+        }
+        if (version.state !== 'Active') throw notReady(version.state);
+        if (type === 'DryRun') return { StatusCode: 204 };
+        if (type === 'Event') {
+          throw new ServiceError('NotImplemented', 'Stratus does not run asynchronous invocations (InvocationType=Event) yet; invoke with RequestResponse.', { status: 501, senderFault: false });
+        }
+
+        const result = await deps.engine.invoke({
+          fn: toFunctionSpec(version, r.fn.value.reservedConcurrency),
+          payload: payload.length === 0 ? Buffer.from('{}') : payload,
+          requestId: ctx.requestId,
+          invokedArn: functionArn(ref, ref.qualifier),
+          ...(input.ClientContext ? { clientContext: input.ClientContext } : {}),
+          tailLog: logType === 'Tail',
+          invocationType: 'RequestResponse',
+        });
+        const out: Record<string, unknown> = { StatusCode: 200, Payload: result.payload, ExecutedVersion: result.executedVersion };
+        if (result.functionError) out.FunctionError = result.functionError;
+        if (result.logResult !== undefined) out.LogResult = result.logResult;
+        return out;
+      },
+    },
+  };
+}

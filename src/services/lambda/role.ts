@@ -1,0 +1,47 @@
+/**
+ * The execution role. CreateFunction and UpdateFunctionConfiguration refuse a
+ * role Lambda could not assume: one that does not exist, or whose trust
+ * policy does not let the lambda.amazonaws.com service principal call
+ * sts:AssumeRole. The engine asks the same question before it hands a
+ * function the role's credentials.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+ */
+import { compilePolicy, evaluate } from '../../identity/policy/index.js';
+import type { Directory, RoleRecord } from '../../identity/types.js';
+import { invalidParameter, validation } from './errors.js';
+
+export const LAMBDA_PRINCIPAL = 'lambda.amazonaws.com';
+const ROLE_PATTERN = 'arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+';
+const ROLE_RE = new RegExp(`^${ROLE_PATTERN}$`);
+
+/** Whether a role's trust policy lets Lambda assume it. */
+export function trustsLambda(role: RoleRecord): boolean {
+  const decision = evaluate(
+    {
+      principal: { type: 'service', arn: LAMBDA_PRINCIPAL, accountId: '', servicePrincipal: LAMBDA_PRINCIPAL },
+      action: 'sts:AssumeRole',
+      resource: role.arn,
+      resourceAccountId: role.arn.split(':')[4],
+      context: {},
+    },
+    { resource: compilePolicy(role.assumeRolePolicyDocument), resourceKind: 'trust' },
+  );
+  return decision.decision === 'Allow';
+}
+
+/** The role a role ARN names; the ARN must match the role's, path included. */
+export async function roleFromArn(directory: Directory, arn: string): Promise<RoleRecord | undefined> {
+  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
+  if (!m) return undefined;
+  const role = await directory.getRole(m[1]!, m[2]!);
+  return role?.arn === arn ? role : undefined;
+}
+
+/** Checks a Role parameter the way CreateFunction does. */
+export async function checkExecutionRole(directory: Directory, arn: string | undefined): Promise<string> {
+  if (arn === undefined || arn === '') throw validation(arn, 'role', 'Member must not be null');
+  if (!ROLE_RE.test(arn)) throw validation(arn, 'role', `Member must satisfy regular expression pattern: ${ROLE_PATTERN}`);
+  const role = await roleFromArn(directory, arn);
+  if (!role || !trustsLambda(role)) throw invalidParameter('The role defined for the function cannot be assumed by Lambda.');
+  return arn;
+}
