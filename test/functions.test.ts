@@ -106,6 +106,15 @@ print(json.dumps({'status': r['StatusCode'], 'error': r.get('FunctionError'), 'p
     assert.equal(result.payload.remaining, true);
   });
 
+  it('Invoke: a handler on the legacy aws-sdk v2 reaches Stratus, not AWS, as the execution role', async () => {
+    await create('sdk-v2', 'nodejs20.x', 'index.handler', {
+      'index.js': `const AWS = require('aws-sdk');\nexports.handler = async () => (await new AWS.STS().getCallerIdentity().promise()).Arn;`,
+    }, { Timeout: 20 });
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-v2' }));
+    assert.equal(r.FunctionError, undefined, Buffer.from(r.Payload ?? []).toString());
+    assert.equal(decode(r.Payload), `arn:aws:sts::${ACCOUNT}:assumed-role/fn-role/sdk-v2`);
+  });
+
   it('CreateFunction/Invoke: the same with /usr/bin/aws (Debian AWS CLI v2)', { skip: existsSync('/usr/bin/aws') ? false : '/usr/bin/aws is not installed (.ci/run installs it)' }, async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'fn.zip'), makeZip({ 'index.js': `exports.handler = (event, context, callback) => callback(null, { callback: true });` }));
