@@ -10,6 +10,7 @@
  * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-shutdown):
  * SIGTERM to every process of the environment, SIGKILL after the grace period.
  */
+import { PACKAGE_ROOT } from './runtimes.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -179,6 +180,7 @@ export class SandboxExecutor implements Executor {
         env: opts.env,
         taskDir: opts.taskDir,
         optDir: opts.optDir,
+        runtimeRoot: PACKAGE_ROOT,
         tmpSizeMb: opts.tmpSizeMb,
         memoryMb: opts.memoryMb,
         pidsMax: PIDS_MAX,

@@ -168,6 +168,7 @@ function candidate(tools: Tools, off: Map<Feature, string>): SandboxCapabilities
   else if (root) {
     // The mount points must exist on the host before a namespace can bind the task dir on them.
     mkdirSync('/var/task', { recursive: true });
+    mkdirSync('/var/runtime', { recursive: true });
     mkdirSync('/opt', { recursive: true });
     ns = 'root';
   } else if (isDir('/var/task') && isDir('/opt')) {

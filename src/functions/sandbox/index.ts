@@ -48,6 +48,12 @@ export interface SandboxOptions {
   taskDir: string;
   /** Exposed read-only at /opt (layers); /opt is empty without it. */
   optDir?: string;
+  /**
+   * A host directory that must stay visible, read-only, at its own path: Stratus's runtime
+   * clients and the modules they load. It may lie under the host's /tmp (a checkout there),
+   * which the private /tmp would otherwise hide.
+   */
+  runtimeRoot?: string;
   tmpSizeMb: number;
   /** Hard limit of memory plus swap. */
   memoryMb: number;
@@ -110,6 +116,7 @@ export async function spawnSandbox(opts: SandboxOptions, caps?: SandboxCapabilit
       const table = fstab({
         taskDir: opts.taskDir,
         optDir: opts.optDir,
+        runtimeRoot: opts.runtimeRoot,
         tmpSizeMb: opts.tmpSizeMb,
         shmSizeMb: isDir('/dev/shm') ? opts.memoryMb : undefined,
         hide,

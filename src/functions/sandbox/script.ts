@@ -109,6 +109,8 @@ export function fnScript(command: string, args: string[], env: Record<string, st
 export interface MountPlan {
   taskDir: string;
   optDir?: string;
+  /** Shown read-only at its own path, even under the private /tmp (staged through /var/runtime). */
+  runtimeRoot?: string;
   tmpSizeMb: number;
   shmSizeMb?: number;
   /** Existing host paths to mask, with whether each is a directory. */
@@ -140,10 +142,14 @@ export function fstab(plan: MountPlan): string {
     `${e(plan.taskDir)} /var/task none bind,ro,nosuid,nodev 0 0`,
     plan.optDir ? `${e(plan.optDir)} /opt none bind,ro,nosuid,nodev 0 0` : 'stratus-opt /opt tmpfs ro,nosuid,nodev,size=4k,mode=755 0 0',
   ];
+  // Staged before the masks and the private /tmp can hide its source.
+  if (plan.runtimeRoot) rows.push(`${e(plan.runtimeRoot)} /var/runtime none bind,ro,nosuid,nodev 0 0`);
   for (const h of [...plan.hide].sort((a, b) => b.path.length - a.path.length)) {
     rows.push(h.dir ? `stratus-hidden ${e(h.path)} tmpfs ro,nosuid,nodev,noexec,size=4k,mode=755 0 0` : `${e(plan.maskFile ?? '/dev/null')} ${e(h.path)} none bind,ro 0 0`);
   }
   rows.push(`stratus-tmp /tmp tmpfs nosuid,nodev,size=${Math.max(1, Math.floor(plan.tmpSizeMb))}m,mode=1777 0 0`);
   if (plan.shmSizeMb) rows.push(`stratus-shm /dev/shm tmpfs nosuid,nodev,size=${Math.max(1, Math.floor(plan.shmSizeMb))}m,mode=1777 0 0`);
+  // Back at its own path, creating the mount point when the private /tmp replaced it.
+  if (plan.runtimeRoot) rows.push(`/var/runtime ${e(plan.runtimeRoot)} none bind,ro,nosuid,nodev,X-mount.mkdir 0 0`);
   return rows.join('\n') + '\n';
 }
