@@ -91,7 +91,7 @@ describe('lambda invoke (stand-in engine)', () => {
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'ghost' })), (e: AwsError) => e.$metadata.httpStatusCode === 404 && e.message === `Function not found: ${ARN('ghost')}`);
   });
 
-  it('Invoke: payload limits, malformed JSON, DryRun and Event', async () => {
+  it('Invoke: payload limits, malformed JSON, DryRun and Event (202)', async () => {
     const calls = engine.requests.length;
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 0x20) })), (e: AwsError) => {
       assert.equal(e.name, 'RequestEntityTooLargeException');
@@ -107,8 +107,11 @@ describe('lambda invoke (stand-in engine)', () => {
     await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{not json') })), (e: AwsError) => e.name === 'InvalidRequestContentException' && e.$metadata.httpStatusCode === 400);
     const dry = await lambda.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'DryRun' }));
     assert.equal(dry.StatusCode, 204);
-    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{}') })), (e: AwsError) => e.$metadata.httpStatusCode === 501);
     assert.equal(engine.requests.length, calls, 'none of these reached the engine');
+    // Event is queued and answered 202 with an empty body (test/lambda-async.test.ts covers the queue).
+    const queued = await lambda.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{}') }));
+    assert.equal(queued.StatusCode, 202);
+    assert.equal(Buffer.from(queued.Payload ?? []).length, 0);
   });
 
   it('AddPermission/GetPolicy/RemovePermission: the function policy lets a user without identity policies invoke', async () => {

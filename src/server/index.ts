@@ -22,6 +22,7 @@ import { createFunctionEngine } from '../functions/engine.js';
 import type { EngineDeps, FunctionEngine } from '../functions/types.js';
 import { createLogSink, sweepRetention } from '../services/logs/index.js';
 import type { LambdaService } from '../services/lambda/index.js';
+import { startAsyncDispatcher } from '../services/lambda/async-dispatcher.js';
 import { deferredEngine, engineDeps } from './functions.js';
 import { buildServices } from './services.js';
 import { VERSION } from './version.js';
@@ -120,6 +121,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
     log: log.child({ component: 'functions' }),
   });
   engine.set((overrides.createEngine ?? createFunctionEngine)(wiring));
+  const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: engine.engine, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }) });
 
   const sweeper = setInterval(() => {
     void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err }));
@@ -143,7 +145,10 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Stop taking events first; those in flight end with the engine and stay queued if unfinished.
+      const drained = dispatcher.close();
       await engine.engine.close();
+      await drained;
       await storage.close();
     },
   };

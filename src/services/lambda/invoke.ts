@@ -5,12 +5,15 @@
  * RequestResponse answers 200 with the function's result and the
  * X-Amz-Function-Error / X-Amz-Log-Result / X-Amz-Executed-Version headers;
  * DryRun answers 204 once the caller is authorized and the function exists;
- * Event (the asynchronous queue) is not built yet and answers 501.
+ * Event (up to 1 MB) is written to the durable queue (async-queue.ts) and
+ * answers 202 with an empty body; async-dispatcher.ts runs it later.
  * IAM authorizes it as lambda:InvokeFunction.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
  */
 import { ServiceError } from '../../core/errors.js';
+import { enqueue, newEvent } from './async-queue.js';
 import { resolve, type LambdaContext, type Operations } from './common.js';
 import { notReady, tooLarge, validation } from './errors.js';
 import { toFunctionSpec, type VersionRecord } from './models.js';
@@ -70,7 +73,12 @@ export function invokeOperations(c: LambdaContext): Operations {
         if (version.state !== 'Active') throw notReady(version.state);
         if (type === 'DryRun') return { StatusCode: 204 };
         if (type === 'Event') {
-          throw new ServiceError('NotImplemented', 'Stratus does not run asynchronous invocations (InvocationType=Event) yet; invoke with RequestResponse.', { status: 501, senderFault: false });
+          // The alias's routing is applied when the event runs, as each retry may land on either version.
+          const event = newEvent({ id: ctx.requestId, accountId: ref.accountId, region: ref.region, functionName: ref.name, payload: payload.length === 0 ? '{}' : payload.toString('utf8') });
+          if (ref.qualifier) event.qualifier = ref.qualifier;
+          if (input.ClientContext) event.clientContext = input.ClientContext;
+          await enqueue(db.docs, event);
+          return { StatusCode: 202 };
         }
 
         const result = await deps.engine.invoke({
