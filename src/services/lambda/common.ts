@@ -5,6 +5,7 @@
  * with a routing configuration at two).
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html
  */
+import type { Authorizer } from '../../identity/authorizer.js';
 import type { FunctionEngine } from '../../functions/types.js';
 import type { Directory } from '../../identity/types.js';
 import type { BlobStore, DocumentStore, StoredDocument } from '../../storage/types.js';
@@ -26,6 +27,8 @@ export interface LambdaServiceDeps {
   codeSigningSecret: Buffer;
   /** How long creates and updates stay Pending/InProgress (default 50 ms). */
   settleDelayMs?: number;
+  /** Checks iam:PassRole for the execution role of CreateFunction and UpdateFunctionConfiguration. */
+  authorizer?: Authorizer;
 }
 
 export interface LambdaContext {

@@ -100,7 +100,7 @@ export function functionOperations(c: LambdaContext): Operations {
         if (input.Architectures !== undefined) checkArchitectures(input.Architectures);
         const environment = input.Environment ? checkEnvironment(input.Environment.Variables) : undefined;
         checkUnsupported(input);
-        const role = await checkExecutionRole(deps.directory, input.Role);
+        const role = await checkExecutionRole(deps.directory, input.Role, deps.authorizer ? { authorizer: deps.authorizer, ctx } : undefined);
         if (input.Runtime === undefined || input.Handler === undefined) {
           throw invalidParameter('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
         }

@@ -6,6 +6,9 @@
  * function the role's credentials.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
  */
+import type { RequestContext } from '../../core/context.js';
+import { ServiceError } from '../../core/errors.js';
+import type { Authorizer } from '../../identity/authorizer.js';
 import { compilePolicy, evaluate } from '../../identity/policy/index.js';
 import type { Directory, RoleRecord } from '../../identity/types.js';
 import { invalidParameter, validation } from './errors.js';
@@ -37,10 +40,23 @@ export async function roleFromArn(directory: Directory, arn: string): Promise<Ro
   return role?.arn === arn ? role : undefined;
 }
 
-/** Checks a Role parameter the way CreateFunction does. */
-export async function checkExecutionRole(directory: Directory, arn: string | undefined): Promise<string> {
+/**
+ * Checks a Role parameter the way CreateFunction does. Handing a function a role is passing
+ * that role to Lambda, so the caller needs iam:PassRole on it, as on AWS
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html).
+ */
+export async function checkExecutionRole(directory: Directory, arn: string | undefined, pass?: { authorizer: Authorizer; ctx: RequestContext }): Promise<string> {
   if (arn === undefined || arn === '') throw validation(arn, 'role', 'Member must not be null');
   if (!ROLE_RE.test(arn)) throw validation(arn, 'role', `Member must satisfy regular expression pattern: ${ROLE_PATTERN}`);
+  if (pass) {
+    const result = await pass.authorizer.authorize({
+      principal: pass.ctx.principal,
+      action: 'iam:PassRole',
+      resources: [arn],
+      context: { 'iam:PassedToService': LAMBDA_PRINCIPAL, 'aws:SourceIp': pass.ctx.sourceIp },
+    });
+    if (!result.allowed) throw new ServiceError('AccessDeniedException', result.message, { status: 403 });
+  }
   const role = await roleFromArn(directory, arn);
   if (!role || !trustsLambda(role)) throw invalidParameter('The role defined for the function cannot be assumed by Lambda.');
   return arn;

@@ -94,7 +94,7 @@ export function updateOperations(c: LambdaContext): Operations {
         const ref = parseFunctionRef(input.FunctionName, ctx);
         await db.requireFunction(ref);
         checkUnsupported(input);
-        const role = input.Role !== undefined ? await checkExecutionRole(deps.directory, input.Role) : undefined;
+        const role = input.Role !== undefined ? await checkExecutionRole(deps.directory, input.Role, deps.authorizer ? { authorizer: deps.authorizer, ctx } : undefined) : undefined;
         const environment = input.Environment ? checkEnvironment(input.Environment.Variables) : undefined;
         const out = await db.mutate(ref, async (current) => {
           const fn = (current ?? (await db.requireFunction(ref))).value;
