@@ -18,6 +18,8 @@ const WARM_N = Number(process.env.BENCH_WARM_N ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_FN_CONNECTIONS ?? 4);
 const IDLE_CAP = Number(process.env.BENCH_IDLE_CAP ?? 1000);
+/** The server's --runtime-pool-size; the "empty" row drains this many pooled runtimes first. */
+const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 3);
 const IDLE_BUDGET_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 170) * 1000;
 /** Time for the pool to replace what a cold start took (25 ms delay, then a process start). */
 const REFILL_WAIT_MS = 600;
@@ -71,7 +73,7 @@ async function sequential(client: InvokeClient, signed: Awaited<ReturnType<typeo
 export async function benchFunctions(): Promise<string> {
   const lines: string[] = [];
   const dataDir = tempDir();
-  const server = await startChildServer(['--data-dir', dataDir, '--no-profile', '--log-level', 'error', '--account-id', ACCOUNT, '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey]);
+  const server = await startChildServer(['--data-dir', dataDir, '--no-profile', '--log-level', 'error', '--account-id', ACCOUNT, '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey, '--runtime-pool-size', String(POOL_SIZE)]);
   const client = new InvokeClient(server.url);
   const cold: ColdRow[] = [];
   const warmRows: { label: string; overhead: number[]; rttTail: number[]; rttRaw: number[] }[] = [];
@@ -85,7 +87,7 @@ export async function benchFunctions(): Promise<string> {
       const names = (kind: string, n: number) => Array.from({ length: n }, (_, i) => `${kind}-${tag}-${i}`);
       const pooled = names('pool', COLD_N);
       const empty = names('empty', COLD_N);
-      const drains = names('drain', 2 * COLD_N);
+      const drains = names('drain', POOL_SIZE * COLD_N);
       await inBatches([`first-${tag}`, ...pooled, ...empty, ...drains], 4, (n) => create(rt, n));
       // The first cold start of a runtime the engine does not pre-warm fills its pool.
       ok(await client.invoke(await signInvoke(server.url, `first-${tag}`, true)), 'first cold start');
@@ -98,13 +100,14 @@ export async function benchFunctions(): Promise<string> {
         poolRow.rtt.push(inv.rttMs);
         await sleep(REFILL_WAIT_MS);
       }
-      // The pool holds two runtimes per shape: two concurrent cold starts take them, and the
-      // next one (started before the refill, delayed 25 ms and then a process start, is ready)
-      // has to start its own interpreter while the refill runs beside it, as in a burst.
+      // The pool holds POOL_SIZE runtimes per shape: as many concurrent cold starts take them, and
+      // the next one finds the pool empty and waits for an interpreter start (the refill's, or its
+      // own), as in a burst.
       const emptyRow: ColdRow = { runtime: rt, mode: 'empty', init: [], rtt: [] };
       for (let i = 0; i < COLD_N; i++) {
-        const [a, b, measured] = await Promise.all([drains[2 * i]!, drains[2 * i + 1]!, empty[i]!].map((n) => signInvoke(server.url, n, true)));
-        await Promise.all([client.invoke(a!), client.invoke(b!)]).then((r) => r.forEach((x) => ok(x, 'drain')));
+        const signed = await Promise.all([...drains.slice(POOL_SIZE * i, POOL_SIZE * (i + 1)), empty[i]!].map((n) => signInvoke(server.url, n, true)));
+        const measured = signed.pop()!;
+        await Promise.all(signed.map((d) => client.invoke(d))).then((r) => r.forEach((x) => ok(x, 'drain')));
         const inv = ok(await client.invoke(measured!), empty[i]!);
         emptyRow.init.push(inv.initMs ?? NaN);
         emptyRow.rtt.push(inv.rttMs);
@@ -135,7 +138,7 @@ export async function benchFunctions(): Promise<string> {
   }
 
   lines.push(`### Cold starts`, '', `Distinct new functions (a no-op handler, 128 MB), each invoked once with \`LogType: Tail\`; Init Duration is the engine's, from the REPORT line; ${COLD_N} per row, so p99 is the slowest sample.`);
-  lines.push(`"pre-spawned": one at a time, ${REFILL_WAIT_MS} ms apart so the pool has refilled. "empty": right after two concurrent cold starts took both pooled runtimes, so the engine starts an interpreter (the refill starts beside it).`, '');
+  lines.push(`"pre-spawned": one at a time, ${REFILL_WAIT_MS} ms apart so the pool has refilled. "empty": right after ${POOL_SIZE} concurrent cold starts took every pooled runtime (\`--runtime-pool-size ${POOL_SIZE}\`), so the cold start waits for an interpreter start (the refill's, started at once).`, '');
   lines.push(...coldTable(cold), '');
 
   lines.push('### Warm invoke overhead', '', `One no-op function, ${WARM_N} sequential Invokes on one keep-alive connection after 200 warm-ups. Overhead = client round trip − the REPORT Duration (the handler's own time as the engine measures it).`, '');

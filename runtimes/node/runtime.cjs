@@ -307,8 +307,37 @@ function invoke(msg, body) {
 }
 
 function onMessage(header, body) {
+  warming = false;
   if (header.t === 'init') initialise(header);
   else if (header.t === 'invoke') invoke(header, body);
 }
 
+// ---- warm-up (pre-spawned runtimes only) ----
+// What loading almost any handler costs the first time, paid while this runtime waits in the
+// pool: the ES module loader (initialised on the first import()), the built-ins SDKs require,
+// util.format for console. Each step yields, so a cold start that claimed this runtime while it
+// was still starting is not held up: an `init` stops the warm-up. `warm` tells the pool it is done.
+const WARM_STEPS = [
+  ...['node:crypto', 'node:http', 'node:https', 'node:url', 'node:stream', 'node:zlib', 'node:os', 'node:string_decoder', 'node:querystring', 'node:fs/promises', 'node:events', 'node:buffer', 'node:timers/promises'].map((m) => () => require(m)),
+  () => import(require('node:url').pathToFileURL(path.join(__dirname, 'warm.mjs')).href),
+  () => util.format('%s %d %j %o', 'x', 1, { a: [1] }, { b: 'c' }),
+  () => require('node:crypto').randomUUID(),
+];
+let warming = true;
+async function warmUp() {
+  for (const step of WARM_STEPS) {
+    await new Promise((ok) => setImmediate(ok));
+    if (!warming) return;
+    try {
+      await step();
+    } catch {
+      // Only ever an optimisation.
+    }
+  }
+  if (warming) send({ t: 'warm' });
+  warming = false;
+}
+
 send({ t: 'hello', token: channelToken, pid: process.pid });
+void warmUp();
+

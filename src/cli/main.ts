@@ -9,6 +9,7 @@ import { startStratus } from '../server/index.js';
 import { VERSION } from '../server/version.js';
 import { writeAwsProfile } from './aws-profile.js';
 import { invokeCommand, logsCommand } from './functions.js';
+import { usageCommand } from './usage.js';
 
 const USAGE = `Usage: stratus <command> [options]
 
@@ -20,6 +21,8 @@ Commands:
                 stratus invoke <function> [--payload JSON] [--qualifier Q]
   logs        Show a function's logs, optionally following them:
                 stratus logs <function> [--follow] [--since 10m] [--filter PATTERN]
+  usage       Show this month's Lambda requests, GB-seconds and estimated cost per function:
+                stratus usage [--month YYYY-MM] [--json]
   version     Print the version
   help        Show this help; \`stratus start --help\` lists every option
 `;
@@ -35,6 +38,13 @@ export async function main(argv: string[]): Promise<number> {
         return await (command === 'invoke' ? invokeCommand : logsCommand)(args, processEnvironment());
       } catch (err) {
         console.error(`stratus ${command}: ${(err as Error).message}`);
+        return 2;
+      }
+    case 'usage':
+      try {
+        return await usageCommand(args, processEnvironment());
+      } catch (err) {
+        console.error(`stratus usage: ${(err as Error).message}`);
         return 2;
       }
     case 'version':

@@ -32,6 +32,7 @@ export const configSchema = z.object({
   keepAliveSeconds: z.number().min(0).max(86400),
   timeScale: z.number().min(1).max(100000),
   accountConcurrency: z.number().int().min(1).max(100000).optional(),
+  runtimePoolSize: z.number().int().min(0).max(64),
 });
 
 export type StratusConfig = z.infer<typeof configSchema>;
@@ -63,6 +64,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'keepAliveSeconds', flag: 'keep-alive', env: 'STRATUS_KEEP_ALIVE', type: 'number', default: 600, help: 'Seconds an idle function environment is kept warm before it is reaped (Lambda does not document its own; 10 minutes is the common estimate).' },
   { key: 'timeScale', flag: 'time-scale', env: 'STRATUS_TIME_SCALE', type: 'number', default: 1, help: 'Divides async retry delays, event ages and keep-alives, so development and tests need not wait real minutes. 1 is real time.' },
   { key: 'accountConcurrency', flag: 'account-concurrency', env: 'STRATUS_ACCOUNT_CONCURRENCY', type: 'number', help: 'Concurrent executions for the account. Default: what host memory holds at 128 MB per environment, at most 1000 (AWS\'s default).' },
+  { key: 'runtimePoolSize', flag: 'runtime-pool-size', env: 'STRATUS_RUNTIME_POOL_SIZE', type: 'number', default: 3, help: 'Interpreters kept started ahead of demand per runtime (and memory size), so a cold start loads the handler instead of starting a process. 0 turns pre-spawning off.' },
   { key: 'publicUrl', flag: 'public-url', env: 'STRATUS_PUBLIC_URL', type: 'string', help: 'Base URL that clients and functions use to reach Stratus, when it differs from http://<host>:<port>.' },
 ];
 

@@ -12,7 +12,8 @@ import { ServiceError, isServiceError } from '../core/errors.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import { ChannelServer } from './channel.js';
 import { createExecutor, type ExecutorChoice } from './executor.js';
-import { EnvironmentPool } from './pool.js';
+import { CREDENTIALS_MARGIN_MS, EnvironmentPool } from './pool.js';
+import { cachedCredentials } from './credentials-cache.js';
 import { PrespawnPool } from './prespawn.js';
 import { RuntimeApiServer } from './runtime-api.js';
 import { pythonSdkOptDir } from './python-sdk.js';
@@ -28,9 +29,14 @@ const DEFAULT_TMP_MB = 512;
 export interface EngineOptions {
   /** 'auto' (default): the sandbox where the host allows it, else plain processes. */
   executor?: ExecutorChoice;
+  /** Pre-spawned runtimes kept per runtime shape (`--runtime-pool-size`); default 3. */
+  runtimePoolSize?: number;
 }
 
-export function createFunctionEngine(deps: EngineDeps, options: EngineOptions = {}): FunctionEngine {
+const DEFAULT_POOL_SIZE = 3;
+
+export function createFunctionEngine(engineDeps: EngineDeps, options: EngineOptions = {}): FunctionEngine {
+  const deps: EngineDeps = { ...engineDeps, roleCredentials: cachedCredentials((fn) => engineDeps.roleCredentials(fn), CREDENTIALS_MARGIN_MS) };
   const limiter = new ConcurrencyLimiter(deps.accountConcurrency);
   const runtimeApi = new RuntimeApiServer();
   const channels = new ChannelServer();
@@ -39,7 +45,7 @@ export function createFunctionEngine(deps: EngineDeps, options: EngineOptions = 
     // Functions must not see Stratus's work dir: other functions' code and environments live there.
     await mkdir(join(deps.workDir, 'envs'), { recursive: true });
     const executor = await createExecutor(deps.log, [deps.workDir], options.executor);
-    const prespawn = new PrespawnPool(executor, channels, deps.workDir, deps.log);
+    const prespawn = new PrespawnPool(executor, channels, deps.workDir, deps.log, options.runtimePoolSize ?? DEFAULT_POOL_SIZE);
     const sdkDirs = new Map<string, Promise<string | undefined>>();
     const pythonOptDir = (interp: Interpreter): Promise<string | undefined> => {
       if (executor.kind !== 'sandbox') return Promise.resolve(undefined);

@@ -20,7 +20,7 @@ import { ensureCode } from './code.js';
 import type { ExecHandle, Executor } from './executor.js';
 import { lambdaEnvironment, logGroupOf } from './lambda-env.js';
 import { billedDuration, EnvironmentLog, reportLine } from './logs.js';
-import type { PrespawnPool } from './prespawn.js';
+import type { PrespawnPool, RuntimeProcess } from './prespawn.js';
 import type { RuntimeApiServer } from './runtime-api.js';
 import { resolveInterpreter, runtimeInfo, type Interpreter, type RuntimeInfo } from './runtimes.js';
 import type { InitOutcome, RuntimeOutcome, RuntimeTransport } from './transport.js';
@@ -88,12 +88,35 @@ export class Environment {
     const env = new Environment(ctx, fn);
     const info = runtimeInfo(fn.runtime);
     if (!info) throw new Error(`unsupported runtime ${fn.runtime}`);
-    const [codeDir, credentials, interpreter] = await Promise.all([
-      ensureCode(ctx.deps.blobs, ctx.deps.workDir, fn.codeBlobKey, fn.codeSha256),
-      ctx.deps.roleCredentials(fn),
-      info.family === 'provided' ? Promise.resolve(undefined) : resolveInterpreter(info, ctx.deps.log, ctx.executor.kind === 'sandbox'),
-    ]);
-    if (info.family !== 'provided' && !interpreter) throw new Error(`no ${info.family} interpreter found for runtime ${fn.runtime}`);
+    const interpreterP = info.family === 'provided' ? Promise.resolve(undefined) : resolveInterpreter(info, ctx.deps.log, ctx.executor.kind === 'sandbox');
+    // The pooled runtime is taken beside the pre-init work (code, credentials), not after it.
+    // Init starts once the pre-init work is done, or when the runtime was asked for if that was
+    // later; waiting for an interpreter start (an empty pool) beyond the pre-init work is init.
+    let takenAt = 0;
+    let preInitAt = 0;
+    const stamp = <T>(v: T): T => ((preInitAt = Math.max(preInitAt, performance.now())), v);
+    const taking =
+      info.family === 'provided'
+        ? undefined
+        : interpreterP.then(async (interp) => {
+            if (!interp) return undefined;
+            const optDir = info.family === 'python' ? await ctx.pythonOptDir(interp) : undefined;
+            takenAt = performance.now();
+            return ctx.prespawn.take({ family: info.family as 'node' | 'python', interpreter: interp.path, memoryMb: fn.memoryMb, tmpSizeMb: fn.ephemeralStorageMb, optDir });
+          });
+    let codeDir: string, credentials: TemporaryCredentials, interpreter: Interpreter | undefined, taken: RuntimeProcess | undefined;
+    try {
+      [codeDir, credentials, interpreter, taken] = await Promise.all([
+        ensureCode(ctx.deps.blobs, ctx.deps.workDir, fn.codeBlobKey, fn.codeSha256).then(stamp),
+        ctx.deps.roleCredentials(fn).then(stamp),
+        interpreterP,
+        taking,
+      ]);
+    } catch (err) {
+      // A runtime taken for an environment that cannot be built must not be left running.
+      await taking?.then((proc) => proc?.handle.destroy(0)).catch(() => {});
+      throw err;
+    }
     env.credentialsExpireAt = credentials.expiration.getTime();
     const environment = (taskRoot: string, slot: RuntimeTransport): Record<string, string> =>
       lambdaEnvironment({
@@ -108,7 +131,7 @@ export class Environment {
         endpoint: ctx.deps.endpoint,
       });
     env.boot = async (limitMs) => {
-      const t0 = performance.now();
+      let t0 = performance.now();
       // Each boot gets its own Runtime API port: a retried init must not meet the old process's calls.
       const slot = await ctx.runtimeApi.open();
       env.runtimeSlot = slot;
@@ -134,8 +157,14 @@ export class Environment {
         }
         env.transport = slot;
       } else {
-        const optDir = info.family === 'python' ? await ctx.pythonOptDir(interpreter!) : undefined;
-        const proc = await ctx.prespawn.take({ family: info.family, interpreter: interpreter!.path, memoryMb: fn.memoryMb, tmpSizeMb: fn.ephemeralStorageMb, optDir });
+        let proc = taken;
+        taken = undefined;
+        if (proc) t0 = Math.max(takenAt, preInitAt);
+        else {
+          // A retried init starts a new runtime.
+          const optDir = info.family === 'python' ? await ctx.pythonOptDir(interpreter!) : undefined;
+          proc = await ctx.prespawn.take({ family: info.family, interpreter: interpreter!.path, memoryMb: fn.memoryMb, tmpSizeMb: fn.ephemeralStorageMb, optDir });
+        }
         env.attach(proc.handle);
         if (ctx.executor.ownTaskDirs) await ctx.executor.fillTaskDir(proc.taskDir, codeDir);
         const taskRoot = ctx.executor.taskRoot(codeDir);
@@ -155,7 +184,7 @@ export class Environment {
       outcome = await env.boot(INIT_LIMIT_MS);
     } catch (err) {
       // Stratus could not build the environment (not the function's fault): leave nothing behind.
-      await env.stopProcess(0);
+      await Promise.all([env.stopProcess(0), taken?.handle.destroy(0)]);
       env.die();
       throw err;
     }

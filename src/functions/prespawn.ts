@@ -3,13 +3,15 @@
  * started ahead of demand, with a neutral environment, running Stratus's runtime client and
  * waiting on their channel, not yet bound to any function. A cold start takes one and
  * specialises it (environment variables, task root, handler), so it costs a handler load
- * rather than a process start; the pool refills itself in the background. This is Stratus's
- * answer to the Docker cold starts of other emulators, and plays the part of Lambda's
+ * rather than a process start; the pool refills itself in the background. A Node runtime joins
+ * the pool only once it has warmed up what every handler load needs (runtimes/node/runtime.cjs).
+ * This is Stratus's answer to the Docker cold starts of other emulators, and plays the part of Lambda's
  * pre-provisioned sandboxes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
  * Interpreters are spawned by absolute path with a clean environment: a version-manager shim or
  * inherited NODE_OPTIONS would cost tens of milliseconds on every start.
  */
 import { mkdir, rm } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../core/logger.js';
 import { randomHex } from '../core/ids.js';
@@ -33,16 +35,28 @@ export interface RuntimeProcess {
   channel: Channel;
   /** Host directory the sandbox shows at /var/task (filled at specialisation). */
   taskDir: string;
+  /** Settles when the runtime has finished warming up (see runtimes/node/runtime.cjs). */
+  warmed: Promise<void>;
 }
 
 /** Delay before replacing a taken runtime, so the spawn does not hold up the cold start that took it. */
 const REFILL_DELAY_MS = 25;
 /** How long an unspecialised runtime may take to say it is ready. */
 const READY_TIMEOUT_MS = 10_000;
+/** A runtime still warming up after this long joins the pool anyway (warming is an optimisation). */
+const WARM_TIMEOUT_MS = 2_000;
+const STARTS_AT_ONCE = availableParallelism();
+
+/** A start under way for the pool; a cold start that finds the pool empty claims it. */
+interface Pending {
+  claim?: { ok: (proc: RuntimeProcess) => void; fail: (err: unknown) => void };
+  /** Stops waiting for the warm-up of a runtime that has just been claimed. */
+  wake?: () => void;
+}
 
 export class PrespawnPool {
   private readonly idle = new Map<string, RuntimeProcess[]>();
-  private readonly starting = new Map<string, number>();
+  private readonly pending = new Map<string, Pending[]>();
   private readonly shapes = new Map<string, RuntimeShape>();
   /** Processes started for the pool and not yet handed out: close() must stop them too. */
   private readonly unclaimed = new Set<ExecHandle>();
@@ -53,7 +67,7 @@ export class PrespawnPool {
     private readonly channels: ChannelServer,
     private readonly workDir: string,
     private readonly log: Logger,
-    private readonly size = 2,
+    private readonly size = 3,
   ) {}
 
   /** Limits only matter to a sandbox; plain processes of one interpreter are interchangeable. */
@@ -61,14 +75,32 @@ export class PrespawnPool {
     return this.executor.kind === 'sandbox' ? `${s.interpreter}|${s.memoryMb}|${s.tmpSizeMb}|${s.optDir ?? ''}` : s.interpreter;
   }
 
-  /** A ready, unspecialised runtime: a pooled one when there is one, else a new one. */
+  /**
+   * A ready, unspecialised runtime: a pooled one when there is one; else one the pool is already
+   * starting (it is further along than a new start would be, and a new one would compete with it
+   * for the CPU); else a new one.
+   */
   async take(shape: RuntimeShape): Promise<RuntimeProcess> {
     const key = this.key(shape);
     this.shapes.set(key, shape);
     const pooled = this.idle.get(key)?.shift();
-    // Spawning blocks the event loop for milliseconds: refill once this cold start is under way.
-    setTimeout(() => this.refill(key), REFILL_DELAY_MS).unref();
-    const proc = pooled ?? (await this.start(shape));
+    let proc: RuntimeProcess;
+    if (pooled) {
+      // Spawning blocks the event loop for milliseconds: refill once this cold start is under way.
+      setTimeout(() => this.refill(key), REFILL_DELAY_MS).unref();
+      proc = pooled;
+    } else {
+      const entry = this.pending.get(key)?.find((p) => !p.claim) ?? this.startFor(key);
+      const claimed = new Promise<RuntimeProcess>((ok, fail) => (entry.claim = { ok, fail }));
+      entry.wake?.();
+      try {
+        proc = await claimed.catch(() => this.start(shape));
+      } finally {
+        // Replacing it sooner would only slow the start this cold start waits for (the pool's
+        // other starts, begun when the burst took them, go on meanwhile).
+        this.refill(key);
+      }
+    }
     this.unclaimed.delete(proc.handle);
     if (this.closed) {
       await proc.handle.destroy(0);
@@ -84,30 +116,56 @@ export class PrespawnPool {
     this.refill(key);
   }
 
+  /**
+   * Starts what the pool lacks, at most one start per core at a time: more would share the cores
+   * and make the first of them, the one a cold start may be waiting for, later. The rest follows
+   * as those finish.
+   */
   private refill(key: string): void {
     if (this.closed) return;
+    const pending = this.pending.get(key) ?? [];
+    const have = (this.idle.get(key)?.length ?? 0) + pending.filter((p) => !p.claim).length;
+    const room = Math.max(1, STARTS_AT_ONCE) - pending.length;
+    for (let i = 0; i < Math.min(this.size - have, room); i++) this.startFor(key);
+  }
+
+  /** Starts a runtime for the pool: it joins the idle list when ready, unless a cold start claimed it. */
+  private startFor(key: string): Pending {
     const shape = this.shapes.get(key)!;
-    const have = (this.idle.get(key)?.length ?? 0) + (this.starting.get(key) ?? 0);
-    for (let i = have; i < this.size; i++) {
-      this.starting.set(key, (this.starting.get(key) ?? 0) + 1);
-      this.start(shape)
-        .then((proc) => {
-          if (this.closed) return void proc.handle.destroy(0);
-          const list = this.idle.get(key) ?? [];
-          list.push(proc);
-          this.idle.set(key, list);
-          // A pooled runtime that dies (it should not) leaves the pool.
-          void proc.handle.exited.then(() => {
-            const l = this.idle.get(key);
-            const at = l?.indexOf(proc) ?? -1;
-            if (l && at >= 0) l.splice(at, 1);
-          });
-        })
-        .catch((err: unknown) => {
-          if (!this.closed) this.log.warn('could not pre-spawn a runtime', { err, interpreter: shape.interpreter });
-        })
-        .finally(() => this.starting.set(key, (this.starting.get(key) ?? 1) - 1));
-    }
+    const entry: Pending = {};
+    const list = this.pending.get(key) ?? [];
+    list.push(entry);
+    this.pending.set(key, list);
+    const done = (): void => {
+      const l = this.pending.get(key);
+      const at = l?.indexOf(entry) ?? -1;
+      if (l && at >= 0) l.splice(at, 1);
+    };
+    this.start(shape).then(
+      async (proc) => {
+        // Ready for a cold start that is waiting now; ready for the pool once warm.
+        if (!entry.claim) await Promise.race([proc.warmed, new Promise<void>((ok) => (entry.wake = ok))]);
+        done();
+        if (entry.claim) return entry.claim.ok(proc);
+        if (this.closed) return void proc.handle.destroy(0);
+        setImmediate(() => this.refill(key));
+        const idle = this.idle.get(key) ?? [];
+        idle.push(proc);
+        this.idle.set(key, idle);
+        // A pooled runtime that dies (it should not) leaves the pool.
+        void proc.handle.exited.then(() => {
+          const l = this.idle.get(key);
+          const at = l?.indexOf(proc) ?? -1;
+          if (l && at >= 0) l.splice(at, 1);
+        });
+      },
+      (err: unknown) => {
+        done();
+        if (entry.claim) return entry.claim.fail(err);
+        if (!this.closed) this.log.warn('could not pre-spawn a runtime', { err, interpreter: shape.interpreter });
+      },
+    );
+    return entry;
   }
 
   private async start(shape: RuntimeShape): Promise<RuntimeProcess> {
@@ -156,7 +214,16 @@ export class PrespawnPool {
       ]);
       handle.stdout.pause();
       handle.stderr.pause();
-      return { id, handle, channel, taskDir };
+      const warmed =
+        shape.family === 'node'
+          ? new Promise<void>((ok) => {
+              const t = setTimeout(ok, WARM_TIMEOUT_MS).unref();
+              const done = (): void => (clearTimeout(t), ok());
+              channel.onMessage = (m) => m.t === 'warm' && done();
+              void handle.exited.then(done);
+            })
+          : Promise.resolve();
+      return { id, handle, channel, taskDir, warmed };
     } catch (err) {
       expected.cancel();
       await handle.destroy(0);

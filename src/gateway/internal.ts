@@ -19,6 +19,8 @@ export interface InternalOptions {
   version: string;
   /** GetFunction's Code.Location: the zip a signed, expiring token names, or undefined. */
   lambdaCode?: (token: string) => Promise<{ body: Readable; size: number } | undefined>;
+  /** GET /_stratus/usage[?month=YYYY-MM]: the account's Lambda usage and estimated cost (root-signed). */
+  usage?: (accountId: string, month?: string) => Promise<unknown>;
 }
 
 const LAMBDA_CODE = '/_stratus/lambda-code/';
@@ -38,6 +40,21 @@ export function createInternalRoutes(opts: InternalOptions) {
       const found = await opts.lambdaCode(decodeURIComponent(req.rawPath.slice(LAMBDA_CODE.length)));
       if (!found) return json(403, { code: 'AccessDenied', message: 'Request has expired or the link is not valid', requestId: ctx.requestId });
       return { status: 200, headers: { 'content-type': 'application/zip', 'content-length': String(found.size) }, body: found.body };
+    }
+    if (req.rawPath === '/_stratus/usage' && opts.usage) {
+      if (req.method !== 'GET') return json(405, { code: 'MethodNotAllowed', message: 'use GET', requestId: ctx.requestId });
+      req.body = await bufferBody(req.body, 1024 * 1024);
+      let principal;
+      try {
+        principal = (await authenticate(req, 'query', opts.credentials)).principal;
+      } catch (err) {
+        if (err instanceof ServiceError) return json(err.status ?? 403, { code: err.code, message: err.message, requestId: ctx.requestId });
+        throw err;
+      }
+      if (principal.type !== 'root') return json(403, { code: 'AccessDenied', message: 'Only the account root may read usage.', requestId: ctx.requestId });
+      const month = typeof req.query.month === 'string' ? req.query.month : undefined;
+      if (month !== undefined && !/^\d{4}-\d{2}$/.test(month)) return json(400, { code: 'ValidationError', message: 'month must be YYYY-MM', requestId: ctx.requestId });
+      return json(200, await opts.usage(principal.accountId, month));
     }
     if (req.rawPath === '/_stratus/reset') {
       if (req.method !== 'POST') return json(405, { code: 'MethodNotAllowed', message: 'use POST', requestId: ctx.requestId });

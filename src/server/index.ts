@@ -18,12 +18,15 @@ import { Credentials } from '../identity/credentials.js';
 import { createDirectory } from '../identity/directory.js';
 import { openEmbeddedStorage } from '../storage/embedded.js';
 import type { Storage } from '../storage/types.js';
-import { createFunctionEngine } from '../functions/engine.js';
+import { createFunctionEngine, type EngineOptions } from '../functions/engine.js';
 import type { EngineDeps, FunctionEngine } from '../functions/types.js';
 import { createLogSink, sweepRetention } from '../services/logs/index.js';
 import type { LambdaService } from '../services/lambda/index.js';
 import { startAsyncDispatcher } from '../services/lambda/async-dispatcher.js';
 import { deferredEngine, engineDeps } from './functions.js';
+import { meteredEngine } from './metering.js';
+import { createUsageMeter } from './usage.js';
+import { createMetricsRecorder } from '../services/monitoring/index.js';
 import { buildServices } from './services.js';
 import { VERSION } from './version.js';
 
@@ -39,7 +42,7 @@ export interface RunningStratus {
 
 export interface StratusOverrides {
   /** Builds the function engine (tests may run a stand-in). */
-  createEngine?: (deps: EngineDeps) => FunctionEngine;
+  createEngine?: (deps: EngineDeps, options?: EngineOptions) => FunctionEngine;
 }
 
 /** Lambda's default quota of concurrent executions, capped by what host memory holds at 128 MB each. */
@@ -59,10 +62,13 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   const authorizer = new Authorizer(directory);
   const accountConcurrency = config.accountConcurrency ?? defaultAccountConcurrency();
   const engine = deferredEngine();
+  const usage = createUsageMeter(storage.documents);
+  // Every invocation, sync or async, passes through this wrapper to feed CloudWatch metrics and the usage meter.
+  const metered = meteredEngine(engine.engine, createMetricsRecorder(storage.documents), usage);
   // Derived from the root secret so that every node of a cluster signs code download links alike.
   const codeSigningSecret = createHmac('sha256', root.secretAccessKey).update('stratus/lambda-code-links').digest();
   const registry = new ServiceRegistry(
-    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: engine.engine, accountConcurrency, codeSigningSecret }),
+    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret }),
   );
 
   let ready = false;
@@ -79,6 +85,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
       const [info, body] = await Promise.all([storage.blobs.stat(found.blobKey), storage.blobs.read(found.blobKey)]);
       return info && body ? { body, size: info.size } : undefined;
     },
+    usage: (accountId, month) => usage.report(accountId, month),
     async reset() {
       await storage.reset();
       credentials.invalidate();
@@ -120,8 +127,8 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
     timeScale: config.timeScale,
     log: log.child({ component: 'functions' }),
   });
-  engine.set((overrides.createEngine ?? createFunctionEngine)(wiring));
-  const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: engine.engine, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }) });
+  engine.set((overrides.createEngine ?? createFunctionEngine)(wiring, { runtimePoolSize: config.runtimePoolSize }));
+  const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: metered, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }) });
 
   const sweeper = setInterval(() => {
     void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err }));
@@ -149,6 +156,8 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
       const drained = dispatcher.close();
       await engine.engine.close();
       await drained;
+      await createMetricsRecorder(storage.documents).flush();
+      await usage.flush();
       await storage.close();
     },
   };

@@ -13,6 +13,7 @@ import { styleFor } from '../protocol/sigv4/index.js';
 import { createIamService } from '../services/iam/index.js';
 import { createLambdaService } from '../services/lambda/index.js';
 import { createLogsService } from '../services/logs/index.js';
+import { createMonitoringService } from '../services/monitoring/index.js';
 import { createStsService } from '../services/sts/index.js';
 import type { ServiceDefinition } from '../services/types.js';
 import type { BlobStore, DocumentStore } from '../storage/types.js';
@@ -45,7 +46,7 @@ const MODEL_ONLY: Record<string, string> = {
 };
 
 export function buildServices(deps: ServiceDeps): RegisteredService[] {
-  const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps), createLogsService({ store: deps.documents })];
+  const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps), createLogsService({ store: deps.documents }), createMonitoringService({ store: deps.documents })];
   implemented.push(
     createLambdaService({ store: deps.documents, blobs: deps.blobs, directory: deps.directory, engine: deps.engine, accountConcurrency: deps.accountConcurrency, codeSigningSecret: deps.codeSigningSecret, authorizer: deps.authorizer }),
   );
