@@ -77,7 +77,10 @@ export async function benchEdge(): Promise<string> {
   const results: Result[] = [];
 
   const dataDir = tempDir();
-  const stratus = await startChildServer(['--data-dir', dataDir, '--no-profile', '--log-level', 'error', '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey]);
+  // The edge alone: no pre-spawned function runtimes competing for the two cores.
+  const stratus = await startChildServer(['--data-dir', dataDir, '--no-profile', '--log-level', 'error', '--runtime-pool-size', '0', '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey]);
+  // Let start-up work (runtime probes, linking host SDKs for functions) finish first.
+  await new Promise((r) => setTimeout(r, 4000));
   const headers = await signedHeaders(stratus.url);
   const sample = await fetch(stratus.url, { method: 'POST', headers, body: BODY });
   const sampleBody = await sample.text();
