@@ -28,10 +28,10 @@ export function toHttpRequest(req: IncomingMessage): HttpRequest {
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  }
+  // node:http already lower-cases names and joins repeats with ', ', except Set-Cookie (an array).
+  const headers = req.headers as Record<string, string>;
+  const cookies = req.headers['set-cookie'];
+  if (Array.isArray(cookies)) headers['set-cookie'] = cookies.join(', ');
   const host = headers['host'] ?? '';
   const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
   return { method: req.method ?? 'GET', rawPath, rawQuery, query: parseQuery(rawQuery), headers, body: req, hostname: hostname.toLowerCase() };
@@ -77,8 +77,7 @@ export function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): 
 }
 
 export async function writeResponse(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
-  const { body } = response;
-  const headers = { ...response.headers };
+  const { body, headers } = response;
   if (Buffer.isBuffer(body) || typeof body === 'string') {
     if (headers['content-length'] === undefined && headers['Content-Length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
   }
