@@ -78,14 +78,16 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
   if (detection.bucket) req.rawPath = `/${detection.bucket}${req.rawPath === '/' ? '' : req.rawPath}`;
 
   let operation: string | undefined;
-  const log = opts.log.child({ requestId, service: service.def.name });
+  // Most requests never log; the request's child logger is made only when one does.
+  let child: Logger | undefined;
+  const log = (): Logger => (child ??= opts.log.child({ requestId, service: service.def.name }));
   try {
     const response = await serve(opts, service, req, requestId, receivedAt, log, clientIp(nodeReq), (op) => (operation = op));
-    log.debug('request', { operation, status: response.status, ms: Date.now() - receivedAt.getTime() });
+    if (opts.log.level === 'debug') log().debug('request', { operation, status: response.status, ms: Date.now() - receivedAt.getTime() });
     await writeResponse(res, response, head);
   } catch (err) {
-    if (!(err instanceof ServiceError)) log.error('unexpected failure', { operation, err });
-    else log.debug('request failed', { operation, code: err.code, status: err.status });
+    if (!(err instanceof ServiceError)) log().error('unexpected failure', { operation, err });
+    else if (opts.log.level === 'debug') log().debug('request failed', { operation, code: err.code, status: err.status });
     drain(req.body);
     const response = service.codec.serializeError(err, operation, { requestId });
     await writeResponse(res, response, head);
@@ -98,7 +100,7 @@ async function serve(
   req: HttpRequest,
   requestId: string,
   receivedAt: Date,
-  log: Logger,
+  log: () => Logger,
   sourceIp: string,
   setOperation: (op: string) => void,
 ): Promise<HttpResponse> {
@@ -133,7 +135,9 @@ async function serve(
     secureTransport: false,
     userAgent: req.headers['user-agent'],
     receivedAt,
-    log,
+    get log() {
+      return log();
+    },
     endpoint: opts.endpoint(),
   };
 
