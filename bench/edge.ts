@@ -9,11 +9,11 @@
  * replay is fully verified by Stratus.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { freePort, NodeSha256, REPO, removeDir, ROOT_KEY, startChildServer, tempDir } from '../test/harness.js';
+import { freePort, NodeSha256, removeDir, ROOT_KEY, startChildServer, tempDir } from '../test/harness.js';
+import { wrk } from './functions-client.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -36,29 +36,13 @@ async function signedHeaders(url: string): Promise<Record<string, string>> {
 }
 
 /**
- * Runs wrk (C, its own process) against one server. wrk copes with servers that
+ * wrk (C, its own process) against one server. wrk copes with servers that
  * close each connection (moto's werkzeug does), which Node load generators
  * handle badly, so all three servers meet the same, fair client.
  */
 async function load(name: string, url: string, headers: Record<string, string>): Promise<Result> {
-  const dir = tempDir('stratus-bench-');
-  const script = join(dir, 'post.lua');
-  const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(BODY)}`, ...Object.entries(headers).filter(([k]) => k !== 'host').map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)];
-  // wrk's summary() hook prints machine-readable numbers after its own report.
-  lua.push(`done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %d\\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end`);
-  writeFileSync(script, lua.join('\n'));
-  const child = spawn('wrk', ['-t', String(THREADS), '-c', String(CONNECTIONS), '-d', `${DURATION}s`, '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  await once(child, 'exit');
-  removeDir(dir);
-  const m = /RESULT (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(out);
-  if (!m) throw new Error(`wrk printed no result:\n${out}`);
-  const [requests, durationUs, p50Us, p99Us, errors] = m.slice(1).map(Number) as [number, number, number, number, number];
-  return { name, rps: requests / (durationUs / 1e6), p50: p50Us / 1000, p99: p99Us / 1000, non2xx: errors };
+  const r = await wrk(url, '/', headers, BODY, { threads: THREADS, connections: CONNECTIONS, seconds: DURATION });
+  return { name, rps: r.rps, p50: r.p50, p99: r.p99, non2xx: r.errors };
 }
 
 async function waitFor(url: string, init?: RequestInit): Promise<void> {
