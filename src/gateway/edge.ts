@@ -160,6 +160,8 @@ async function serve(
       resourcePolicy: def.resourcePolicy ? (arn) => def.resourcePolicy!(arn, ctx) : undefined,
     });
     if (!result.allowed) throw accessDenied(service, result.message);
+  } else if (spec.authorization === 'custom') {
+    await spec.authorize!(input, ctx);
   }
 
   const output = await spec.handler(input, ctx);

@@ -21,7 +21,8 @@ export interface AuthorizationRequest {
   resourcePolicy?: (arn: string) => Promise<string | undefined>;
 }
 
-export type AuthorizationResult = { allowed: true } | { allowed: false; message: string };
+/** `explicit`: a Deny statement decided it (S3 ACLs may still grant what no policy allowed, never what one denied). */
+export type AuthorizationResult = { allowed: true } | { allowed: false; message: string; explicit: boolean };
 
 function hasPolicies(p: Principal): boolean {
   return p.type === 'user' || p.type === 'assumed-role';
@@ -57,7 +58,7 @@ export class Authorizer {
         context: req.context,
       };
       const decision = evaluate(evaluation, { ...base, resource: resourcePolicy ? compilePolicy(resourcePolicy) : undefined });
-      if (decision.decision !== 'Allow') return { allowed: false, message: accessDeniedMessage(evaluation, decision) };
+      if (decision.decision !== 'Allow') return { allowed: false, message: accessDeniedMessage(evaluation, decision), explicit: decision.decision === 'ExplicitDeny' };
     }
     return { allowed: true };
   }

@@ -24,6 +24,7 @@ export {
   type Shape,
 } from './model.js';
 export { hostId } from './rest-xml.js';
+export { HTTP_STATUS } from './rest-binding.js';
 
 const codecs = new WeakMap<ServiceModel, ServiceCodec>();
 

@@ -14,6 +14,9 @@ import type { HttpRequest, HttpResponse, SerializeContext, ServiceCodec } from '
 
 type Bound = [name: string, shape: Shape, wireName: string];
 
+/** An output member no model declares: the HTTP status to answer with, when the provider must choose it. */
+export const HTTP_STATUS = '$httpStatus';
+
 export interface RestBindings {
   uri: Bound[];
   query: Bound[];
@@ -239,6 +242,9 @@ export abstract class RestCodec implements ServiceCodec {
     const out = output ?? {};
     let status = op.http.responseCode;
     if (op.output) status = writeBoundOutput(restBindings(op.output), out, headers) ?? status;
+    // A status the model cannot express (S3's 206 for a range, 200 vs 204 for a POST upload).
+    const override = out[HTTP_STATUS];
+    if (typeof override === 'number') status = override;
     return { status, headers, body: this.writeBody(op, out, headers) };
   }
 }

@@ -159,7 +159,8 @@ export class RestXmlCodec extends RestCodec {
     const e = resolveError(this.model, error, 'InternalError');
     const headers: Record<string, string | string[]> = { ...e.headers, ...this.requestIdHeaders(ctx) };
     const op = operation === undefined ? undefined : this.model.operations.get(operation);
-    if (op?.http.method === 'HEAD') return { status: e.status, headers, body: undefined };
+    // HEAD answers carry no body; neither does 304 Not Modified (RFC 9110 §15.4.5).
+    if (op?.http.method === 'HEAD' || e.status === 304) return { status: e.status, headers, body: undefined };
     let extra = '';
     for (const [k, v] of Object.entries(e.fields)) {
       if (v === undefined || v === null) continue;

@@ -68,7 +68,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   // Derived from the root secret so that every node of a cluster signs code download links alike.
   const codeSigningSecret = createHmac('sha256', root.secretAccessKey).update('stratus/lambda-code-links').digest();
   const registry = new ServiceRegistry(
-    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret }),
+    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region }),
   );
 
   let ready = false;

@@ -11,7 +11,8 @@ import { createCodec } from '../protocol/index.js';
 import { loadModel } from '../protocol/model.js';
 import { styleFor } from '../protocol/sigv4/index.js';
 import { createIamService } from '../services/iam/index.js';
-import { createLambdaService } from '../services/lambda/index.js';
+import { createLambdaService, serviceInvokeOp, serviceMayInvoke, wakeDispatcher } from '../services/lambda/index.js';
+import { createS3Service } from '../services/s3/index.js';
 import { createLogsService } from '../services/logs/index.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
 import { createStsService } from '../services/sts/index.js';
@@ -30,11 +31,12 @@ export interface ServiceDeps {
   engine: FunctionEngine;
   accountConcurrency: number;
   codeSigningSecret: Buffer;
+  accountId: string;
+  region: string;
 }
 
 /** Model name → IAM action prefix, for services that have no provider yet. */
 const MODEL_ONLY: Record<string, string> = {
-  s3: 's3',
   lambda: 'lambda',
   apigatewayv2: 'apigateway',
   sns: 'sns',
@@ -49,6 +51,20 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
   const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps), createLogsService({ store: deps.documents }), createMonitoringService({ store: deps.documents })];
   implemented.push(
     createLambdaService({ store: deps.documents, blobs: deps.blobs, directory: deps.directory, engine: deps.engine, accountConcurrency: deps.accountConcurrency, codeSigningSecret: deps.codeSigningSecret, authorizer: deps.authorizer }),
+  );
+  implemented.push(
+    createS3Service({
+      store: deps.documents,
+      blobs: deps.blobs,
+      authorizer: deps.authorizer,
+      accountId: deps.accountId,
+      region: deps.region,
+      lambda: {
+        canInvoke: (functionArn, sourceArn, sourceAccount) => serviceMayInvoke(deps.documents, functionArn, { servicePrincipal: 's3.amazonaws.com', sourceArn, sourceAccount }),
+        enqueueOps: (functionArn, payload) => [serviceInvokeOp(functionArn, payload.toString('utf8'))],
+        notifyQueued: wakeDispatcher,
+      },
+    }),
   );
   const defs = [...implemented];
   for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {

@@ -17,8 +17,11 @@ export interface OperationSpec<I = any, O = any> {
   /**
    * 'iam' (default): evaluated against the caller's policies.
    * 'authenticated': a valid signature suffices (sts:GetCallerIdentity needs no permission on AWS either).
+   * 'custom': the service decides in `authorize` (S3 weighs ACLs and Block Public Access besides policies).
    */
-  authorization?: 'iam' | 'authenticated';
+  authorization?: 'iam' | 'authenticated' | 'custom';
+  /** For 'custom': throws the service's AccessDenied when the call is not allowed. */
+  authorize?(input: I, ctx: RequestContext): Promise<void>;
 }
 
 export interface ServiceDefinition {

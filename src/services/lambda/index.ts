@@ -38,3 +38,4 @@ export function createLambdaService(deps: LambdaServiceDeps): LambdaService {
     resolveCodeDownload: (token, now) => links.resolveCodeDownload(token, now),
   };
 }
+export { serviceInvokeOp, serviceMayInvoke, wakeDispatcher, type ServiceSource } from './service-invoke.js';

@@ -1,0 +1,55 @@
+/**
+ * Invocations by other AWS services (S3 event notifications now; SNS and API
+ * Gateway later). As on AWS, a service may invoke a function only when the
+ * function's resource policy allows its service principal, usually with
+ * aws:SourceArn / aws:SourceAccount conditions; and the events go through the
+ * same durable asynchronous queue as Invoke with InvocationType=Event.
+ * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html
+ */
+import { compilePolicy, evaluate } from '../../identity/policy/index.js';
+import type { DocumentStore, WriteOp } from '../../storage/types.js';
+import { enqueueOp, newEvent, notifyEnqueued } from './async-queue.js';
+import { functionKey, parseFunctionArn } from './names.js';
+import { functionPolicy } from './permissions.js';
+import { TABLES } from './store.js';
+
+export interface ServiceSource {
+  /** e.g. s3.amazonaws.com */
+  servicePrincipal: string;
+  sourceArn: string;
+  sourceAccount: string;
+}
+
+/** Whether the function exists and its resource policy lets the service invoke it for this source. */
+export async function serviceMayInvoke(store: DocumentStore, functionArn: string, source: ServiceSource): Promise<boolean> {
+  const ref = parseFunctionArn(functionArn);
+  if (!ref) return false;
+  const fn = await store.get(TABLES.functions, functionKey(ref));
+  if (!fn) return false;
+  const policy = await functionPolicy(store, functionArn, ref.qualifier);
+  if (!policy) return false;
+  const decision = evaluate(
+    {
+      principal: { type: 'service', arn: source.servicePrincipal, accountId: '', servicePrincipal: source.servicePrincipal },
+      action: 'lambda:InvokeFunction',
+      resource: functionArn,
+      resourceAccountId: ref.accountId,
+      context: { 'aws:SourceArn': source.sourceArn, 'aws:SourceAccount': source.sourceAccount },
+    },
+    { resource: compilePolicy(policy) },
+  );
+  return decision.decision === 'Allow';
+}
+
+/** The write that durably queues an event for the function; join it to the caller's own transaction. */
+export function serviceInvokeOp(functionArn: string, payload: string): WriteOp {
+  const ref = parseFunctionArn(functionArn);
+  if (!ref) throw new Error(`not a function ARN: ${functionArn}`);
+  return enqueueOp(newEvent({ accountId: ref.accountId, region: ref.region, functionName: ref.name, qualifier: ref.qualifier, payload }));
+}
+
+/** Wakes this process's dispatcher once a transaction with queued events committed. */
+export function wakeDispatcher(): void {
+  notifyEnqueued();
+}
