@@ -61,7 +61,7 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
       region: deps.region,
       lambda: {
         canInvoke: (functionArn, sourceArn, sourceAccount) => serviceMayInvoke(deps.documents, functionArn, { servicePrincipal: 's3.amazonaws.com', sourceArn, sourceAccount }),
-        enqueueOps: (functionArn, payload) => [serviceInvokeOp(functionArn, payload.toString('utf8'))],
+        enqueueOps: (functionArn, payload, meta) => [serviceInvokeOp(functionArn, payload.toString('utf8'), { servicePrincipal: 's3.amazonaws.com', ...meta })],
         notifyQueued: wakeDispatcher,
       },
     }),

@@ -18,6 +18,7 @@ import type { FunctionEngine, InvokeResult } from '../../functions/types.js';
 import type { Authorizer } from '../../identity/authorizer.js';
 import type { Directory } from '../../identity/types.js';
 import type { BlobStore, DocumentStore, WriteOp } from '../../storage/types.js';
+import { serviceMayInvoke } from './service-invoke.js';
 import { complete, enqueueOp, keyTime, lease, newEvent, onEnqueued, peek, renew, reschedule, type AsyncEvent, type HeldEvent, type LastResponse } from './async-queue.js';
 import { resolve } from './common.js';
 import type { EventInvokeRecord, VersionRecord } from './models.js';
@@ -195,6 +196,12 @@ export function startAsyncDispatcher(o: AsyncDispatcherOptions): AsyncDispatcher
       resolved = await resolve(db, ref);
     } catch (err) {
       o.log.warn('dropping an asynchronous event: its function no longer exists', { requestId: e.id, function: functionArn(ref, ref.qualifier), err: (err as Error).message });
+      await complete(o.store, held);
+      return;
+    }
+    // A service's event runs only while the function's policy still lets that service invoke it, as on AWS.
+    if (e.source && !(await serviceMayInvoke(o.store, functionArn(ref, ref.qualifier), e.source))) {
+      o.log.warn('dropping an asynchronous event: the function policy does not allow its source', { requestId: e.id, function: functionArn(ref, ref.qualifier), source: e.source.sourceArn });
       await complete(o.store, held);
       return;
     }

@@ -44,6 +44,8 @@ export interface AsyncEvent {
   backoffMs?: number;
   lastResponse?: LastResponse;
   lease?: { owner: string; token: string };
+  /** Set when an AWS service (S3, SNS) queued the event: Lambda checks the function policy allows it when it runs. */
+  source?: { servicePrincipal: string; sourceArn: string; sourceAccount: string };
 }
 
 /** An event a dispatcher holds: where it lives now and at which version. */

@@ -43,10 +43,10 @@ export async function serviceMayInvoke(store: DocumentStore, functionArn: string
 }
 
 /** The write that durably queues an event for the function; join it to the caller's own transaction. */
-export function serviceInvokeOp(functionArn: string, payload: string): WriteOp {
+export function serviceInvokeOp(functionArn: string, payload: string, source: ServiceSource): WriteOp {
   const ref = parseFunctionArn(functionArn);
   if (!ref) throw new Error(`not a function ARN: ${functionArn}`);
-  return enqueueOp(newEvent({ accountId: ref.accountId, region: ref.region, functionName: ref.name, qualifier: ref.qualifier, payload }));
+  return enqueueOp(newEvent({ accountId: ref.accountId, region: ref.region, functionName: ref.name, qualifier: ref.qualifier, payload, source }));
 }
 
 /** Wakes this process's dispatcher once a transaction with queued events committed. */
