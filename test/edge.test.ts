@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CloudWatchLogsClient, DescribeMetricFiltersCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient, ListLayersCommand } from '@aws-sdk/client-lambda';
-import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketReplicationCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientConfig, resetServer, startTestServer, type TestServer } from './harness.js';
 
@@ -58,7 +58,8 @@ describe('edge', () => {
 
   it('detection: unimplemented operations answer 501 NotImplemented in their own protocol (rest-xml, rest-json, json, query)', async () => {
     const cases: [string, () => Promise<unknown>][] = [
-      ['s3', () => new S3Client(clientConfig(server)).send(new ListBucketsCommand({}))],
+      // S3 replication is not implemented (buckets and objects are).
+      ['s3', () => new S3Client(clientConfig(server)).send(new GetBucketReplicationCommand({ Bucket: 'any-bucket' }))],
       // Lambda layers are not implemented (functions are).
       ['lambda', () => new LambdaClient(clientConfig(server)).send(new ListLayersCommand({}))],
       ['logs', () => new CloudWatchLogsClient(clientConfig(server)).send(new DescribeMetricFiltersCommand({}))],
@@ -89,7 +90,7 @@ describe('edge', () => {
 
     // S3 lets anonymous requests through to authorization; virtual-hosted addressing reaches S3.
     const byHost = await rawRequest(server, { method: 'GET', path: '/key', host: `my-bucket.s3.localhost:${server.port}` });
-    assert.equal(byHost.status, 501);
-    assert.match(byHost.text, /^<\?xml[^>]*>\s*<Error><Code>NotImplemented<\/Code>/);
+    assert.equal(byHost.status, 404);
+    assert.match(byHost.text, /^<\?xml[^>]*>\s*<Error><Code>NoSuchBucket<\/Code>.*<BucketName>my-bucket<\/BucketName>/);
   });
 });

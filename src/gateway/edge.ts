@@ -17,9 +17,10 @@ import type { Authorizer } from '../identity/authorizer.js';
 import type { Credentials } from '../identity/credentials.js';
 import { unknownOperationError } from '../protocol/index.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
-import { authenticate } from './authenticate.js';
+import { authenticateRequest } from './authenticate.js';
 import { detectService } from './detect.js';
 import { bufferBody, toHttpRequest, writeResponse } from './http.js';
+import { applyS3Cors, isS3WebCandidate, serveS3Web } from './s3-web.js';
 import type { RegisteredService, ServiceRegistry } from './registry.js';
 
 export interface EdgeOptions {
@@ -60,6 +61,11 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
     const response = await opts.internal(req, { requestId }).catch((err) => internalError(err, requestId));
     if (response) return writeResponse(res, response, head);
   }
+  // S3 websites, CORS preflights and browser POST uploads are not signed API calls.
+  if (isS3WebCandidate(req)) {
+    const response = await serveS3Web(opts, req, { requestId, receivedAt, sourceIp: clientIp(nodeReq) });
+    if (response) return writeResponse(res, response, head);
+  }
 
   // Query-protocol calls may name their service only by the Action in a form body.
   if ((req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
@@ -76,6 +82,7 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
   }
   const service = detection.service;
   if (detection.bucket) req.rawPath = `/${detection.bucket}${req.rawPath === '/' ? '' : req.rawPath}`;
+  if (req.headers['origin'] !== undefined && service === opts.registry.s3) await applyS3Cors(service, req, res);
 
   let operation: string | undefined;
   // Most requests never log; the request's child logger is made only when one does.
@@ -84,7 +91,9 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
   try {
     const response = await serve(opts, service, req, requestId, receivedAt, log, clientIp(nodeReq), (op) => (operation = op));
     if (opts.log.level === 'debug') log().debug('request', { operation, status: response.status, ms: Date.now() - receivedAt.getTime() });
-    await writeResponse(res, response, head);
+    // A buffered response is written at once; only a streamed one has to be waited for.
+    const streaming = writeResponse(res, response, head);
+    if (streaming) await streaming;
   } catch (err) {
     if (!(err instanceof ServiceError)) log().error('unexpected failure', { operation, err });
     else if (opts.log.level === 'debug') log().debug('request failed', { operation, code: err.code, status: err.status });
@@ -108,9 +117,11 @@ async function serve(
   // REST operations with a streaming payload keep the body as a stream; everything else is buffered
   // first, because the signature covers it and the query protocol's Action lives in it.
   const early = codec.protocol.startsWith('rest') ? codec.resolveOperation(req) : undefined;
-  if (!(early && codec.hasStreamingInput(early))) req.body = await bufferBody(req.body);
+  if (!(early && codec.hasStreamingInput(early)) && !Buffer.isBuffer(req.body)) req.body = await bufferBody(req.body);
 
-  const auth = await authenticate(req, service.style, opts.credentials, receivedAt);
+  // Without a promise when the key is cached and the body buffered (almost every call).
+  const authenticated = authenticateRequest(req, service.style, opts.credentials, receivedAt);
+  const auth = authenticated instanceof Promise ? await authenticated : authenticated;
   req.body = auth.body;
 
   const operation = early ?? codec.resolveOperation(req);
@@ -164,7 +175,8 @@ async function serve(
     await spec.authorize!(input, ctx);
   }
 
-  const output = await spec.handler(input, ctx);
+  const result = spec.handler(input, ctx);
+  const output = result instanceof Promise ? await result : result;
   return codec.serialize(operation, output ?? {}, { requestId });
 }
 

@@ -22,6 +22,7 @@ import { createFunctionEngine, type EngineOptions } from '../functions/engine.js
 import type { EngineDeps, FunctionEngine } from '../functions/types.js';
 import { createLogSink, sweepRetention } from '../services/logs/index.js';
 import type { LambdaService } from '../services/lambda/index.js';
+import type { S3Service } from '../services/s3/index.js';
 import { startAsyncDispatcher } from '../services/lambda/async-dispatcher.js';
 import { deferredEngine, engineDeps } from './functions.js';
 import { meteredEngine } from './metering.js';
@@ -70,6 +71,14 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   const registry = new ServiceRegistry(
     buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region }),
   );
+
+  const s3 = registry.get('s3')?.def as S3Service | undefined;
+  // Before serving: bytes a crash left uncommitted or orphaned go now, so no leftovers survive a restart.
+  const swept = await (s3?.sweep() ?? Promise.resolve(0)).catch((err: unknown) => {
+    log.warn('s3 garbage sweep failed', { err });
+    return 0;
+  });
+  if (swept > 0) log.info('s3 garbage swept', { blobs: swept });
 
   let ready = false;
   let url = '';
@@ -133,6 +142,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   const sweeper = setInterval(() => {
     void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err }));
     void sweepRetention(storage.documents).catch((err) => log.warn('log retention sweep failed', { err }));
+    void s3?.sweep().catch((err) => log.warn('s3 garbage sweep failed', { err }));
   }, SWEEP_MS);
   sweeper.unref();
   ready = true;

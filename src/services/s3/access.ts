@@ -62,10 +62,15 @@ export async function authorizeS3(c: S3Context, ctx: RequestContext, access: S3A
     const outsider = anonymous || principal.accountId !== c.deps.accountId;
     if (!(outsider && bpa?.RestrictPublicBuckets && policy && isPublicPolicy(policy))) return;
   } else if (result.explicit) {
-    throw s3Errors.accessDenied(anonymous ? 'Access Denied' : result.message);
+    throw s3Errors.accessDenied(anonymous ? 'Access Denied' : s3Message(result.message, resource));
   }
   if (bucket && (await aclGrants(bucket, access, anonymous, principal.accountId === c.deps.accountId))) return;
-  throw s3Errors.accessDenied(anonymous || result.allowed ? 'Access Denied' : result.message);
+  throw s3Errors.accessDenied(anonymous || result.allowed ? 'Access Denied' : s3Message(result.message, resource));
+}
+
+/** S3 quotes the resource in its enhanced AccessDenied messages: `on resource: "arn:aws:s3:::b" because ...`. */
+function s3Message(message: string, resource: string): string {
+  return message.replace(`on resource: ${resource}`, `on resource: "${resource}"`);
 }
 
 async function aclGrants(bucket: BucketRecord, access: S3Access, anonymous: boolean, sameAccount: boolean): Promise<boolean> {

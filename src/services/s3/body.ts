@@ -22,6 +22,17 @@ export const CHECKSUM_MEMBERS: Record<string, string> = {
   ChecksumSHA256: 'x-amz-checksum-sha256',
 };
 
+/** Decoded length of each checksum, to tell a malformed header value from a wrong one. */
+const CHECKSUM_BYTES: Record<string, number> = { ChecksumCRC32: 4, ChecksumCRC32C: 4, ChecksumCRC64NVME: 8, ChecksumSHA1: 20, ChecksumSHA256: 32 };
+
+/** S3 answers a value that is not base64 of the algorithm's length with InvalidRequest before reading the body. */
+export function validateChecksumValue(member: string, value: string): void {
+  const raw = Buffer.from(value, 'base64');
+  if (raw.length !== CHECKSUM_BYTES[member] || raw.toString('base64') !== value) {
+    throw s3Errors.invalidRequest(`Value for ${CHECKSUM_MEMBERS[member]} header is invalid.`);
+  }
+}
+
 export function memberForAlgorithm(algorithm: string): string | undefined {
   const m = `Checksum${algorithm.toUpperCase()}`;
   return m in CHECKSUM_MEMBERS ? m : undefined;
@@ -63,6 +74,12 @@ export class Digester extends Transform {
   constructor(private readonly opts: DigestOptions) {
     super();
     validateContentMd5(opts.contentMd5);
+    for (const [member, value] of Object.entries(opts.expected ?? {})) validateChecksumValue(member, value);
+    // The consumer starts reading only after some awaits, and a small body can
+    // fail the digest before then: with no listener that 'error' event would
+    // crash the process. The failure stays recorded (stream.errored) for the
+    // consumer to meet when it reads.
+    this.on('error', () => undefined);
     for (const member of [...Object.keys(opts.expected ?? {}), ...(opts.compute ?? []).map((a) => memberForAlgorithm(a) ?? '')]) {
       const header = CHECKSUM_MEMBERS[member];
       const c = header ? checksumFor(header) : undefined;

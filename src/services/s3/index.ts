@@ -4,20 +4,31 @@
  * website configuration and event notifications, over the DocumentStore and
  * the BlobStore. The gateway serves the data planes that are not API calls
  * (website endpoints, browser POST uploads, CORS preflight) through the
- * functions exported here.
+ * methods of the service object made here (see data-plane.ts).
  * https://docs.aws.amazon.com/AmazonS3/latest/API/Welcome.html
  */
+import type { HttpResponse } from '../../protocol/index.js';
 import type { ServiceDefinition } from '../types.js';
 import type { S3ServiceDeps } from './common.js';
+import { corsHeadersFor, postObject, preflightResponse, websiteResponse, type PostObjectRequest, type PreflightInput, type WebCall, type WebsiteHttpRequest } from './data-plane.js';
 import { s3Operations } from './provider.js';
 import { S3Store } from './store.js';
 
 export type { S3ServiceDeps, NotificationTarget } from './common.js';
+export type { PostObjectRequest, PostSigner, PreflightInput, WebCall, WebsiteHttpRequest } from './data-plane.js';
 
 export interface S3Service extends ServiceDefinition {
   readonly db: S3Store;
   /** Resolves what crashes left behind: uncommitted and replaced blobs. */
   sweep(): Promise<number>;
+  /** The static website endpoint's answer (HTML errors, anonymous reads). */
+  websiteResponse(req: WebsiteHttpRequest, call: WebCall): Promise<HttpResponse>;
+  /** An OPTIONS preflight's answer; throws S3's error for the S3 codec to write. */
+  preflightResponse(input: PreflightInput, call: WebCall): Promise<HttpResponse>;
+  /** CORS headers for an actual request to `bucket` from `origin`. */
+  corsHeadersFor(bucket: string, origin: string | undefined, method: string): Promise<Record<string, string>>;
+  /** A browser POST upload; throws S3's error for the S3 codec to write. */
+  postObject(req: PostObjectRequest, call: WebCall): Promise<HttpResponse>;
 }
 
 export function createS3Service(deps: S3ServiceDeps): S3Service {
@@ -30,5 +41,9 @@ export function createS3Service(deps: S3ServiceDeps): S3Service {
     operations: s3Operations(c),
     db,
     sweep: () => db.sweepGarbage(),
+    websiteResponse: (req, call) => websiteResponse(c, req, call),
+    preflightResponse: (input, call) => preflightResponse(c, input, call),
+    corsHeadersFor: (bucket, origin, method) => corsHeadersFor(c, bucket, origin, method),
+    postObject: (req, call) => postObject(c, req, call),
   };
 }

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../core/context.js';
 import { ServiceError } from '../../core/errors.js';
 import { HTTP_STATUS } from '../../protocol/index.js';
+import { AwsChunkedDecoder } from '../../protocol/sigv4/chunked.js';
 import { s3op } from './access.js';
 import { cannedAcl, aclFromGrantHeaders, isPublicAcl } from './acl.js';
 import { CHECKSUM_MEMBERS, Digester, parseRange, readChunks } from './body.js';
@@ -161,7 +162,9 @@ export function objectOperations(c: S3Context): Operations {
       try {
         validateObjectKey(input.Key);
         const bucket = await c.db.requireBucket(input.Bucket);
-        if (input.ContentLength === undefined) throw s3Errors.missingContentLength();
+        // SDK v3 streams (flexible checksums) send aws-chunked with Transfer-Encoding: chunked and
+        // only x-amz-decoded-content-length, which S3 accepts; the decoder holds the body to that length.
+        if (input.ContentLength === undefined && !(body instanceof AwsChunkedDecoder)) throw s3Errors.missingContentLength();
         if (input.ContentLength > MAX_PUT_SIZE) throw s3Errors.entityTooLarge(input.ContentLength, MAX_PUT_SIZE);
         const acl = requestedObjectAcl(bucket, input, c.deps.accountId);
         const tags = parseTaggingHeader(input.Tagging);

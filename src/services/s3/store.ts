@@ -60,9 +60,12 @@ export function newSeq(): string {
   return (2 ** 53 - stamp).toString(16).padStart(14, '0') + randomBytes(3).toString('hex');
 }
 
-/** Opaque, URL-safe, 32 characters, like S3's. */
+/**
+ * Opaque, URL-safe, 32 characters, like S3's. Never with a '-': an id starting
+ * with one reads as an option to the AWS CLI (`--version-id -x...` fails).
+ */
 export function newVersionId(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(24).toString('base64url').replace(/-/g, '.');
 }
 
 export interface VersionInput extends Omit<ObjectVersion, 'versionId' | 'seq' | 'lastModified'> {
@@ -268,8 +271,8 @@ export class S3Store {
     }
   }
 
-  /** Rewrites one version's record in place (tags, ACL) without touching its bytes. */
-  async updateVersion(bucket: string, key: string, versionId: string | undefined, mutate: (v: ObjectVersion) => void): Promise<ObjectVersion> {
+  /** Rewrites one version's record in place (tags, ACL) without touching its bytes; `extraOps` joins the transaction (notifications). */
+  async updateVersion(bucket: string, key: string, versionId: string | undefined, mutate: (v: ObjectVersion) => void, extraOps: (v: ObjectVersion) => WriteOp[] = () => []): Promise<ObjectVersion> {
     for (let attempt = 0; ; attempt++) {
       const head = await this.getHead(bucket, key);
       if (!head || (versionId === undefined && head.value.current.deleteMarker)) throw s3Errors.noSuchKey(key);
@@ -283,6 +286,7 @@ export class S3Store {
       if (head.value.current.seq === target.value.seq) {
         ops.push({ op: 'put', table: TABLES.objects, key: objectKey(bucket, key), value: { ...head.value, current: target.value }, condition: { ifVersion: head.version } });
       }
+      ops.push(...extraOps(target.value));
       try {
         await this.docs.batch(ops);
         return target.value;
