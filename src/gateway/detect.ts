@@ -5,6 +5,7 @@
  * finally the query protocol's Action. S3 is the fallback, as plain
  * unsigned GETs of `/bucket/key` are S3's.
  */
+import { codecForRequest } from '../protocol/index.js';
 import type { HttpRequest } from '../protocol/types.js';
 import type { RegisteredService, ServiceRegistry } from './registry.js';
 
@@ -42,7 +43,7 @@ export function detectService(req: HttpRequest, registry: ServiceRegistry): Dete
   const signingName = signingNameOf(req);
   if (signingName) {
     const candidates = registry.signedFor(signingName);
-    if (candidates.length === 1) return { kind: 'service', service: candidates[0]!, via: 'signature', bucket };
+    if (candidates.length === 1) return { kind: 'service', service: speaking(candidates[0]!, req), via: 'signature', bucket };
     if (candidates.length > 1) {
       // Several APIs sign with one name (ses and sesv2); the one whose model routes the request wins.
       const match = candidates.find((c) => c.model.metadata.protocol !== 'query' && c.codec.resolveOperation(req) !== undefined);
@@ -69,6 +70,12 @@ export function detectService(req: HttpRequest, registry: ServiceRegistry): Dete
   }
 
   return registry.s3 ? { kind: 'service', service: registry.s3, via: 'fallback' } : { kind: 'unknown' };
+}
+
+/** A service reachable over several protocols (CloudWatch) answers in the one the request speaks. */
+function speaking(service: RegisteredService, req: HttpRequest): RegisteredService {
+  const codec = codecForRequest(service.codec, req);
+  return codec === service.codec ? service : { ...service, codec };
 }
 
 /** The query protocol's Action, from the query string or an already-buffered form body. */

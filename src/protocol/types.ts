@@ -40,7 +40,7 @@ export interface SerializeContext {
 
 /** The interface of a service model's codec, whatever its protocol. */
 export interface ServiceCodec {
-  readonly protocol: 'query' | 'rest-xml' | 'rest-json' | 'json' | 'ec2';
+  readonly protocol: 'query' | 'rest-xml' | 'rest-json' | 'json' | 'ec2' | 'rpc-v2-cbor';
   /**
    * Finds the operation a request targets. For the query protocol the Action
    * lives in the form body, so the body must already be a Buffer there;
