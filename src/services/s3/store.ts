@@ -230,7 +230,9 @@ export class S3Store {
         await this.docs.batch(ops);
       } catch (err) {
         if (err instanceof ConditionFailedError && err.table === TABLES.buckets) throw s3Errors.noSuchBucket(bucket);
-        if (!(err instanceof ConditionFailedError) || attempt >= MAX_ATTEMPTS) throw err;
+        // Only a race on this key is retried here; a caller's own condition (an upload record) is the caller's to handle.
+        const ours = err instanceof ConditionFailedError && (err.table === TABLES.objects || err.table === TABLES.versions);
+        if (!ours || attempt >= MAX_ATTEMPTS) throw err;
         continue;
       }
       if (replaced) await this.discardBlobs(replaced.chunks.map((c) => c.blob)).catch(() => undefined);
