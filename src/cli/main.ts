@@ -9,6 +9,7 @@ import { startStratus } from '../server/index.js';
 import { VERSION } from '../server/version.js';
 import { writeAwsProfile } from './aws-profile.js';
 import { invokeCommand, logsCommand } from './functions.js';
+import { mailCommand } from './mail.js';
 import { usageCommand } from './usage.js';
 
 const USAGE = `Usage: stratus <command> [options]
@@ -23,6 +24,10 @@ Commands:
                 stratus logs <function> [--follow] [--since 10m] [--filter PATTERN]
   usage       Show this month's Lambda requests, GB-seconds and estimated cost per function:
                 stratus usage [--month YYYY-MM] [--json]
+  mail        Read the mail SES accepted (the local inbox):
+                stratus mail list [--to ADDR] [--from ADDR] [--limit N] [--json]
+                stratus mail show <N|last|id> [--raw|--html|--json]
+                stratus mail clear
   version     Print the version
   help        Show this help; \`stratus start --help\` lists every option
 `;
@@ -45,6 +50,13 @@ export async function main(argv: string[]): Promise<number> {
         return await usageCommand(args, processEnvironment());
       } catch (err) {
         console.error(`stratus usage: ${(err as Error).message}`);
+        return 2;
+      }
+    case 'mail':
+      try {
+        return await mailCommand(args, processEnvironment());
+      } catch (err) {
+        console.error(`stratus mail: ${(err as Error).message}`);
         return 2;
       }
     case 'version':

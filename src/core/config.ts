@@ -33,6 +33,9 @@ export const configSchema = z.object({
   timeScale: z.number().min(1).max(100000),
   accountConcurrency: z.number().int().min(1).max(100000).optional(),
   runtimePoolSize: z.number().int().min(0).max(64),
+  sesMode: z.enum(['sandbox', 'production']),
+  sesAutoVerify: z.boolean(),
+  smtpUrl: z.string().regex(/^smtps?:\/\/[^/]+/, 'must look like smtp://user:pass@host:port (or smtps://)').optional(),
 });
 
 export type StratusConfig = z.infer<typeof configSchema>;
@@ -65,6 +68,9 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'timeScale', flag: 'time-scale', env: 'STRATUS_TIME_SCALE', type: 'number', default: 1, help: 'Divides async retry delays, event ages and keep-alives, so development and tests need not wait real minutes. 1 is real time.' },
   { key: 'accountConcurrency', flag: 'account-concurrency', env: 'STRATUS_ACCOUNT_CONCURRENCY', type: 'number', help: 'Concurrent executions for the account. Default: what host memory holds at 128 MB per environment, at most 1000 (AWS\'s default).' },
   { key: 'runtimePoolSize', flag: 'runtime-pool-size', env: 'STRATUS_RUNTIME_POOL_SIZE', type: 'number', default: 3, help: 'Interpreters kept started ahead of demand per runtime (and memory size), so a cold start loads the handler instead of starting a process. 0 turns pre-spawning off.' },
+  { key: 'sesMode', flag: 'ses-mode', env: 'STRATUS_SES_MODE', type: 'string', default: 'sandbox', help: 'sandbox: SES accepts mail only from and to verified addresses or domains (200 a day), as a new AWS account does. production: only the sender must be verified (50,000 a day).' },
+  { key: 'sesAutoVerify', flag: 'ses-auto-verify', env: 'STRATUS_SES_AUTO_VERIFY', type: 'boolean', default: false, help: 'Verify SES identities the moment they are created, without the verification email and its link (for scripts and CI).' },
+  { key: 'smtpUrl', flag: 'smtp-url', env: 'STRATUS_SMTP_URL', type: 'string', help: 'Also deliver every message SES accepts to this SMTP server (smtp://user:pass@host:port, or smtps:// for TLS). Failed deliveries are retried with backoff for 24 hours and reported in the inbox (GET /_stratus/ses/messages).' },
   { key: 'publicUrl', flag: 'public-url', env: 'STRATUS_PUBLIC_URL', type: 'string', help: 'Base URL that clients and functions use to reach Stratus, when it differs from http://<host>:<port>.' },
 ];
 

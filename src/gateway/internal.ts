@@ -21,9 +21,25 @@ export interface InternalOptions {
   lambdaCode?: (token: string) => Promise<{ body: Readable; size: number } | undefined>;
   /** GET /_stratus/usage[?month=YYYY-MM]: the account's Lambda usage and estimated cost (root-signed). */
   usage?: (accountId: string, month?: string) => Promise<unknown>;
+  /** /_stratus/ses/messages[/<id>[/raw]] (the SES inbox) and /_stratus/ses/verify (the verification link). */
+  ses?: SesRoutes;
+}
+
+export interface SesRoutes {
+  list(q: { limit?: number; from?: string; to?: string }): Promise<unknown>;
+  get(id: string): Promise<unknown | undefined>;
+  raw(id: string): Promise<{ body: Readable; size: number } | undefined>;
+  remove(id?: string): Promise<number>;
+  verify(token: string): Promise<{ status: number; html: string }>;
 }
 
 const LAMBDA_CODE = '/_stratus/lambda-code/';
+const SES_MESSAGES = '/_stratus/ses/messages';
+
+/** The inbox is local development tooling: open to this machine, root-signed requests only from elsewhere. */
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
 
 function json(status: number, body: unknown): HttpResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -55,6 +71,45 @@ export function createInternalRoutes(opts: InternalOptions) {
       const month = typeof req.query.month === 'string' ? req.query.month : undefined;
       if (month !== undefined && !/^\d{4}-\d{2}$/.test(month)) return json(400, { code: 'ValidationError', message: 'month must be YYYY-MM', requestId: ctx.requestId });
       return json(200, await opts.usage(principal.accountId, month));
+    }
+    if (opts.ses && req.rawPath === '/_stratus/ses/verify' && (req.method === 'GET' || req.method === 'HEAD')) {
+      // The token is the credential, as in the link AWS mails.
+      const page = await opts.ses.verify(typeof req.query.token === 'string' ? req.query.token : '');
+      return { status: page.status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page.html };
+    }
+    if (opts.ses && (req.rawPath === SES_MESSAGES || req.rawPath.startsWith(SES_MESSAGES + '/'))) {
+      const remote = (req.body as { socket?: { remoteAddress?: string } }).socket?.remoteAddress;
+      if (!isLoopback(remote)) {
+        req.body = await bufferBody(req.body, 1024 * 1024);
+        try {
+          if ((await authenticate(req, 'query', opts.credentials)).principal.type !== 'root') return json(403, { code: 'AccessDenied', message: 'Only the account root may read the SES inbox from another machine.', requestId: ctx.requestId });
+        } catch (err) {
+          if (err instanceof ServiceError) return json(err.status ?? 403, { code: err.code, message: err.message, requestId: ctx.requestId });
+          throw err;
+        }
+      }
+      let id: string | undefined;
+      let sub: string | undefined;
+      try {
+        [id, sub] = req.rawPath.slice(SES_MESSAGES.length + 1).split('/').map(decodeURIComponent);
+      } catch {
+        return json(400, { code: 'InvalidURI', message: 'Malformed percent-encoding in the path', requestId: ctx.requestId });
+      }
+      const read = req.method === 'GET' || req.method === 'HEAD';
+      if (!id && read) {
+        const q = (k: string) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : undefined);
+        return json(200, await opts.ses.list({ limit: q('limit') ? Number(q('limit')) : undefined, from: q('from'), to: q('to') }));
+      }
+      if (req.method === 'DELETE' && sub === undefined) return json(200, { deleted: await opts.ses.remove(id || undefined), requestId: ctx.requestId });
+      if (id && read && sub === 'raw') {
+        const raw = await opts.ses.raw(id);
+        return raw ? { status: 200, headers: { 'content-type': 'message/rfc822', 'content-length': String(raw.size) }, body: raw.body } : json(404, { code: 'NotFound', message: `No message ${id}`, requestId: ctx.requestId });
+      }
+      if (id && read && sub === undefined) {
+        const found = await opts.ses.get(id);
+        return found ? json(200, found) : json(404, { code: 'NotFound', message: `No message ${id}`, requestId: ctx.requestId });
+      }
+      return json(405, { code: 'MethodNotAllowed', message: 'use GET or DELETE', requestId: ctx.requestId });
     }
     if (req.rawPath === '/_stratus/reset') {
       if (req.method !== 'POST') return json(405, { code: 'MethodNotAllowed', message: 'use POST', requestId: ctx.requestId });

@@ -23,6 +23,7 @@ import type { EngineDeps, FunctionEngine } from '../functions/types.js';
 import { createLogSink, sweepRetention } from '../services/logs/index.js';
 import type { LambdaService } from '../services/lambda/index.js';
 import type { S3Service } from '../services/s3/index.js';
+import type { SesService } from '../services/ses/index.js';
 import { startAsyncDispatcher } from '../services/lambda/async-dispatcher.js';
 import { deferredEngine, engineDeps } from './functions.js';
 import { meteredEngine } from './metering.js';
@@ -69,10 +70,11 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   // Derived from the root secret so that every node of a cluster signs code download links alike.
   const codeSigningSecret = createHmac('sha256', root.secretAccessKey).update('stratus/lambda-code-links').digest();
   const registry = new ServiceRegistry(
-    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region }),
+    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region, ses: { mode: config.sesMode, autoVerify: config.sesAutoVerify, relay: config.smtpUrl !== undefined } }),
   );
 
   const s3 = registry.get('s3')?.def as S3Service | undefined;
+  const ses = registry.get('ses')?.def as SesService | undefined;
   // Before serving: bytes a crash left uncommitted or orphaned go now, so no leftovers survive a restart.
   const swept = await (s3?.sweep() ?? Promise.resolve(0)).catch((err: unknown) => {
     log.warn('s3 garbage sweep failed', { err });
@@ -95,6 +97,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
       return info && body ? { body, size: info.size } : undefined;
     },
     usage: (accountId, month) => usage.report(accountId, month),
+    ses: ses?.inbox,
     async reset() {
       await storage.reset();
       credentials.invalidate();
@@ -137,6 +140,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
     log: log.child({ component: 'functions' }),
   });
   engine.set((overrides.createEngine ?? createFunctionEngine)(wiring, { runtimePoolSize: config.runtimePoolSize }));
+  const sesRelay = config.smtpUrl ? ses?.startRelay({ smtpUrl: config.smtpUrl, log: log.child({ component: 'ses-relay' }), timeScale: config.timeScale }) : undefined;
   const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: metered, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }) });
 
   const sweeper = setInterval(() => {
@@ -164,6 +168,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
       });
       // Stop taking events first; those in flight end with the engine and stay queued if unfinished.
       const drained = dispatcher.close();
+      await sesRelay?.close();
       await engine.engine.close();
       await drained;
       await createMetricsRecorder(storage.documents).flush();

@@ -13,6 +13,8 @@ import { styleFor } from '../protocol/sigv4/index.js';
 import { createIamService } from '../services/iam/index.js';
 import { createLambdaService, serviceInvokeOp, serviceMayInvoke, wakeDispatcher } from '../services/lambda/index.js';
 import { createS3Service } from '../services/s3/index.js';
+import { createApiGatewayV2Service } from '../services/apigatewayv2/index.js';
+import { createSesService, createSesV2Service, type SesMode } from '../services/ses/index.js';
 import { createLogsService } from '../services/logs/index.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
 import { createStsService } from '../services/sts/index.js';
@@ -33,15 +35,14 @@ export interface ServiceDeps {
   codeSigningSecret: Buffer;
   accountId: string;
   region: string;
+  /** SES: sandbox or production rules, auto-verification, and whether an SMTP relay takes accepted mail. */
+  ses: { mode: SesMode; autoVerify: boolean; relay: boolean };
 }
 
 /** Model name → IAM action prefix, for services that have no provider yet. */
 const MODEL_ONLY: Record<string, string> = {
   lambda: 'lambda',
-  apigatewayv2: 'apigateway',
   sns: 'sns',
-  ses: 'ses',
-  sesv2: 'ses',
   logs: 'logs',
   monitoring: 'cloudwatch',
   elastictranscoder: 'elastictranscoder',
@@ -66,6 +67,9 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
       },
     }),
   );
+  const sesDeps = { store: deps.documents, blobs: deps.blobs, ...deps.ses };
+  implemented.push(createSesService(sesDeps), createSesV2Service(sesDeps));
+  implemented.push(createApiGatewayV2Service({ store: deps.documents }));
   const defs = [...implemented];
   for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {
     if (defs.some((d) => d.name === name)) continue;
