@@ -6,6 +6,7 @@
 import { ConfigError, optionsHelp } from '../core/config.js';
 import { configFromProcess, processEnvironment } from '../server/config.js';
 import { startStratus } from '../server/index.js';
+import { deployExamples } from './examples.js';
 import { VERSION } from '../server/version.js';
 import { writeAwsProfile } from './aws-profile.js';
 import { invokeCommand, logsCommand } from './functions.js';
@@ -125,6 +126,9 @@ async function start(args: string[]): Promise<number> {
     lines.push(`  AWS CLI profile "${config.profileName}" written to ${config.awsConfigDir}: try  aws --profile ${config.profileName} sts get-caller-identity`);
   }
   console.log(lines.join('\n'));
+  if (config.examples) {
+    await deployExamples(config.examples, { endpoint: config.publicUrl ?? stratus.url, accessKeyId: stratus.root.accessKeyId, secretAccessKey: stratus.root.secretAccessKey, region: config.region }, (line) => console.log(line));
+  }
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

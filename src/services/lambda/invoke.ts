@@ -14,10 +14,12 @@
  */
 import { ServiceError } from '../../core/errors.js';
 import { enqueue, newEvent } from './async-queue.js';
-import { resolve, type LambdaContext, type Operations } from './common.js';
+import type { FunctionEngine, InvokeResult } from '../../functions/types.js';
+import { resolve, type LambdaContext, type Operations, type Resolved } from './common.js';
 import { notReady, tooLarge, validation } from './errors.js';
 import { toFunctionSpec, type VersionRecord } from './models.js';
-import { functionArn, parseFunctionRef, resourceArn, versionKey } from './names.js';
+import { functionArn, parseFunctionRef, resourceArn, versionKey, type FunctionRef } from './names.js';
+import type { LambdaStore } from './store.js';
 
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
@@ -44,6 +46,38 @@ function checkPayload(type: string, payload: Buffer): void {
   }
 }
 
+/**
+ * The version a synchronous invocation runs: the one the reference resolves to,
+ * or for an alias with a routing configuration either of its two by weight.
+ * ResourceConflictException when that version is not Active.
+ */
+export async function pickVersion(db: LambdaStore, ref: FunctionRef): Promise<{ resolved: Resolved; version: VersionRecord }> {
+  const resolved = await resolve(db, ref);
+  let version: VersionRecord = resolved.version;
+  const weights = resolved.alias?.weights;
+  if (weights) {
+    const [other, weight] = Object.entries(weights)[0] ?? [];
+    if (other !== undefined && weight !== undefined && Math.random() < weight) {
+      version = (await db.getVersion(ref, versionKey(ref, other))) ?? version;
+    }
+  }
+  if (version.state !== 'Active') throw notReady(version.state);
+  return { resolved, version };
+}
+
+/** Runs a picked version once, synchronously, through the function engine (Invoke and service invocations alike). */
+export function runVersion(engine: FunctionEngine, ref: FunctionRef, resolved: Resolved, version: VersionRecord, payload: Buffer, requestId: string, opts: { clientContext?: string; tailLog?: boolean } = {}): Promise<InvokeResult> {
+  return engine.invoke({
+    fn: toFunctionSpec(version, resolved.fn.value.reservedConcurrency),
+    payload,
+    requestId,
+    invokedArn: functionArn(ref, ref.qualifier),
+    ...(opts.clientContext ? { clientContext: opts.clientContext } : {}),
+    tailLog: opts.tailLog ?? false,
+    invocationType: 'RequestResponse',
+  });
+}
+
 export function invokeOperations(c: LambdaContext): Operations {
   const { db, deps } = c;
   return {
@@ -61,16 +95,7 @@ export function invokeOperations(c: LambdaContext): Operations {
         checkPayload(type, payload);
 
         const ref = parseFunctionRef(input.FunctionName, ctx, input.Qualifier);
-        const r = await resolve(db, ref);
-        let version: VersionRecord = r.version;
-        const weights = r.alias?.weights;
-        if (weights) {
-          const [other, weight] = Object.entries(weights)[0] ?? [];
-          if (other !== undefined && weight !== undefined && Math.random() < weight) {
-            version = (await db.getVersion(ref, versionKey(ref, other))) ?? version;
-          }
-        }
-        if (version.state !== 'Active') throw notReady(version.state);
+        const { resolved: r, version } = await pickVersion(db, ref);
         if (type === 'DryRun') return { StatusCode: 204 };
         if (type === 'Event') {
           // The alias's routing is applied when the event runs, as each retry may land on either version.
@@ -81,14 +106,9 @@ export function invokeOperations(c: LambdaContext): Operations {
           return { StatusCode: 202 };
         }
 
-        const result = await deps.engine.invoke({
-          fn: toFunctionSpec(version, r.fn.value.reservedConcurrency),
-          payload: payload.length === 0 ? Buffer.from('{}') : payload,
-          requestId: ctx.requestId,
-          invokedArn: functionArn(ref, ref.qualifier),
+        const result = await runVersion(deps.engine, ref, r, version, payload.length === 0 ? Buffer.from('{}') : payload, ctx.requestId, {
           ...(input.ClientContext ? { clientContext: input.ClientContext } : {}),
           tailLog: logType === 'Tail',
-          invocationType: 'RequestResponse',
         });
         const out: Record<string, unknown> = { StatusCode: 200, Payload: result.payload, ExecutedVersion: result.executedVersion };
         if (result.functionError) out.FunctionError = result.functionError;

@@ -1,18 +1,22 @@
 /**
- * Invocations by other AWS services (S3 event notifications now; SNS and API
- * Gateway later). As on AWS, a service may invoke a function only when the
- * function's resource policy allows its service principal, usually with
- * aws:SourceArn / aws:SourceAccount conditions; and the events go through the
- * same durable asynchronous queue as Invoke with InvocationType=Event.
+ * Invocations by other AWS services: S3 event notifications (asynchronous)
+ * and API Gateway integrations and authorizers (synchronous). As on AWS, a
+ * service may invoke a function only when the function's resource policy
+ * allows its service principal, usually with aws:SourceArn /
+ * aws:SourceAccount conditions. Asynchronous events go through the same
+ * durable queue as Invoke with InvocationType=Event; synchronous ones run
+ * like Invoke with RequestResponse.
  * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
  * https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html
  */
 import { compilePolicy, evaluate } from '../../identity/policy/index.js';
+import type { FunctionEngine, InvokeResult } from '../../functions/types.js';
 import type { DocumentStore, WriteOp } from '../../storage/types.js';
 import { enqueueOp, newEvent, notifyEnqueued } from './async-queue.js';
 import { functionKey, parseFunctionArn } from './names.js';
+import { pickVersion, runVersion } from './invoke.js';
 import { functionPolicy } from './permissions.js';
-import { TABLES } from './store.js';
+import { TABLES, type LambdaStore } from './store.js';
 
 export interface ServiceSource {
   /** e.g. s3.amazonaws.com */
@@ -27,6 +31,13 @@ export async function serviceMayInvoke(store: DocumentStore, functionArn: string
   if (!ref) return false;
   const fn = await store.get(TABLES.functions, functionKey(ref));
   if (!fn) return false;
+  return policyAllows(store, functionArn, source);
+}
+
+/** Whether the function's resource policy lets the service invoke it for this source (the function's existence aside). */
+async function policyAllows(store: DocumentStore, functionArn: string, source: ServiceSource): Promise<boolean> {
+  const ref = parseFunctionArn(functionArn);
+  if (!ref) return false;
   const policy = await functionPolicy(store, functionArn, ref.qualifier);
   if (!policy) return false;
   const decision = evaluate(
@@ -52,4 +63,21 @@ export function serviceInvokeOp(functionArn: string, payload: string, source: Se
 /** Wakes this process's dispatcher once a transaction with queued events committed. */
 export function wakeDispatcher(): void {
   notifyEnqueued();
+}
+
+/**
+ * Runs the function synchronously for a service, as Invoke with
+ * RequestResponse would. Undefined, without running anything, when its
+ * policy does not allow the service for this source. Throws what Invoke
+ * throws: ResourceNotFoundException for a missing function,
+ * TooManyRequestsException (429) when throttled, ResourceConflictException
+ * for a version that is not Active...
+ */
+export async function invokeAsService(db: LambdaStore, engine: FunctionEngine, functionArn: string, payload: Buffer, source: ServiceSource, requestId: string): Promise<InvokeResult | undefined> {
+  const ref = parseFunctionArn(functionArn);
+  if (!ref) return undefined;
+  // Resolving first reads the function once; a missing one throws ResourceNotFoundException before the policy is read.
+  const { resolved, version } = await pickVersion(db, ref);
+  if (!(await policyAllows(db.docs, functionArn, source))) return undefined;
+  return runVersion(engine, ref, resolved, version, payload, requestId);
 }
