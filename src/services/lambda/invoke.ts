@@ -51,8 +51,8 @@ function checkPayload(type: string, payload: Buffer): void {
  * or for an alias with a routing configuration either of its two by weight.
  * ResourceConflictException when that version is not Active.
  */
-export async function pickVersion(db: LambdaStore, ref: FunctionRef): Promise<{ resolved: Resolved; version: VersionRecord }> {
-  const resolved = await resolve(db, ref);
+export async function pickVersion(db: LambdaStore, ref: FunctionRef, resolved?: Resolved): Promise<{ resolved: Resolved; version: VersionRecord }> {
+  resolved ??= await resolve(db, ref);
   let version: VersionRecord = resolved.version;
   const weights = resolved.alias?.weights;
   if (weights) {

@@ -38,6 +38,15 @@ export interface Mutation<T> {
   result: T;
 }
 
+let localWrites = 0;
+/**
+ * How many function configuration writes (every `mutate`) this process has committed, through any
+ * LambdaStore. Short-lived read caches (service-invoke.ts) drop what they read before the count
+ * moved, so this process sees its own writes at once; other processes' writes show after the
+ * caches' TTL.
+ */
+export const localWriteCount = (): number => localWrites;
+
 export class LambdaStore {
   constructor(
     readonly docs: DocumentStore,
@@ -87,7 +96,14 @@ export class LambdaStore {
       }
       ops.push(...(m.ops ?? []));
       try {
-        if (ops.length > 0) await this.docs.batch(ops);
+        if (ops.length > 0) {
+          try {
+            await this.docs.batch(ops);
+          } finally {
+            // Also on failure: a batch may have committed before its error reached us.
+            localWrites++;
+          }
+        }
         return m.result;
       } catch (err) {
         if (!(err instanceof ConditionFailedError) || attempt >= MAX_ATTEMPTS) throw err;
