@@ -7,7 +7,7 @@
  * recorder per store: the monitoring service flushes it before it reads.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html
  */
-import { ConditionFailedError, type DocumentStore } from '../../storage/types.js';
+import { ConditionFailedError, type DocumentStore, type WriteOp } from '../../storage/types.js';
 import { CATALOG_TABLE, DATA_TABLE, canonicalDimensions, merge, minuteKey, seriesKey, type Aggregate, type CatalogEntry, type Dimension } from './models.js';
 
 const FLUSH_MS = 1000;
@@ -84,15 +84,34 @@ export function createMetricsRecorder(store: DocumentStore): MetricsRecorder {
   return recorder;
 }
 
+/**
+ * One flush is one transaction (one fsync with --durability full), not one per
+ * series: every document is read, merged and written in a single conditional
+ * batch, retried whole when another writer changed one of them meanwhile.
+ */
 async function write(store: DocumentStore, batch: Map<string, Pending>): Promise<void> {
   const catalog = new Map<string, CatalogEntry>();
-  for (const [key, p] of batch) {
-    await mergeInto(store, DATA_TABLE, key, (old: Aggregate | undefined) => merge(old, p.agg));
+  for (const p of batch.values()) {
     const c = catalog.get(p.series);
     if (!c || c.lastSeen < p.catalog.lastSeen) catalog.set(p.series, p.catalog);
   }
-  for (const [series, entry] of catalog) {
-    await mergeInto(store, CATALOG_TABLE, series, (old: CatalogEntry | undefined) => ({ ...entry, lastSeen: Math.max(old?.lastSeen ?? 0, entry.lastSeen) }));
+  for (let attempt = 0; ; attempt++) {
+    const ops: WriteOp[] = [];
+    for (const [key, p] of batch) {
+      const doc = await store.get<Aggregate>(DATA_TABLE, key);
+      ops.push({ op: 'put', table: DATA_TABLE, key, value: merge(doc?.value, p.agg), condition: doc ? { ifVersion: doc.version } : { ifNotExists: true } });
+    }
+    for (const [series, entry] of catalog) {
+      const doc = await store.get<CatalogEntry>(CATALOG_TABLE, series);
+      const value = { ...entry, lastSeen: Math.max(doc?.value.lastSeen ?? 0, entry.lastSeen) };
+      ops.push({ op: 'put', table: CATALOG_TABLE, key: series, value, condition: doc ? { ifVersion: doc.version } : { ifNotExists: true } });
+    }
+    try {
+      if (ops.length > 0) await store.batch(ops);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError) || attempt >= 20) throw err;
+    }
   }
 }
 
