@@ -11,6 +11,9 @@ import type { InvokeResult } from '../../functions/types.js';
 import type { ServiceDefinition } from '../types.js';
 import { createCodeLinks } from './code-links.js';
 import type { LambdaServiceDeps } from './common.js';
+import { functionUrlById, type FunctionUrlRecord } from './function-urls.js';
+import { pickVersion, runVersion } from './invoke.js';
+import { parseFunctionArn } from './names.js';
 import { functionPolicy } from './permissions.js';
 import { lambdaOperations } from './provider.js';
 import { invokeAsService, type ServiceSource } from './service-invoke.js';
@@ -19,6 +22,7 @@ import { LambdaStore } from './store.js';
 export type { LambdaServiceDeps } from './common.js';
 export { CODE_LINK_PATH } from './code-links.js';
 export { functionPolicy } from './permissions.js';
+export { functionUrlOf, urlFunctionArn, URL_PATH_PREFIX, type FunctionUrlRecord, type UrlCors } from './function-urls.js';
 export { toFunctionSpec } from './models.js';
 export { LAMBDA_PRINCIPAL, roleFromArn, trustsLambda } from './role.js';
 
@@ -30,6 +34,15 @@ export interface LambdaService extends ServiceDefinition {
    * and the function not run, unless the function's policy allows `source`.
    */
   invokeAsService(functionArn: string, payload: Buffer, source: ServiceSource, requestId: string): Promise<InvokeResult | undefined>;
+  /** The function URL a url-id names (src/gateway/function-url.ts). */
+  functionUrl(urlId: string): Promise<FunctionUrlRecord | undefined>;
+  /** The resource policy of a function or alias ARN, for lambda:InvokeFunctionUrl checks. */
+  urlPolicy(functionArn: string): Promise<string | undefined>;
+  /**
+   * A synchronous invocation through a function URL, once the URL's AuthType
+   * was satisfied. Throws what Invoke throws (not found, 429, not Active).
+   */
+  invokeForUrl(functionArn: string, payload: Buffer, requestId: string): Promise<InvokeResult>;
 }
 
 export function createLambdaService(deps: LambdaServiceDeps): LambdaService {
@@ -44,6 +57,14 @@ export function createLambdaService(deps: LambdaServiceDeps): LambdaService {
     resourcePolicy: (arn: string, _ctx: RequestContext) => functionPolicy(deps.store, arn),
     resolveCodeDownload: (token, now) => links.resolveCodeDownload(token, now),
     invokeAsService: (functionArn, payload, source, requestId) => invokeAsService(db, deps.engine, functionArn, payload, source, requestId),
+    functionUrl: (urlId) => functionUrlById(db, urlId),
+    urlPolicy: (arn) => functionPolicy(deps.store, arn),
+    async invokeForUrl(arn, payload, requestId) {
+      const ref = parseFunctionArn(arn);
+      if (!ref) throw new Error(`not a function ARN: ${arn}`);
+      const { resolved, version } = await pickVersion(db, ref);
+      return runVersion(deps.engine, ref, resolved, version, payload, requestId);
+    },
   };
 }
 export { serviceInvokeOp, serviceMayInvoke, wakeDispatcher, type ServiceSource } from './service-invoke.js';

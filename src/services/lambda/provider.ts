@@ -3,7 +3,7 @@
  * their updates, versions, aliases, resource policies, concurrency and
  * account settings, asynchronous-invocation settings, tags and Invoke.
  * Operations of the model that are missing here (layers, event source
- * mappings, function URLs, code signing...) answer 501 NotImplemented.
+ * mappings, code signing...) answer 501 NotImplemented.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Operations.html
  */
 import { aliasOperations } from './aliases.js';
@@ -11,6 +11,7 @@ import type { LambdaContext, Operations } from './common.js';
 import { concurrencyOperations } from './concurrency.js';
 import { eventInvokeConfigOperations } from './event-invoke-config.js';
 import { functionOperations } from './functions.js';
+import { functionUrlOperations } from './function-urls.js';
 import { invokeOperations } from './invoke.js';
 import { permissionOperations } from './permissions.js';
 import { tagOperations } from './tags.js';
@@ -28,5 +29,6 @@ export function lambdaOperations(c: LambdaContext): Operations {
     ...eventInvokeConfigOperations(c),
     ...tagOperations(c),
     ...invokeOperations(c),
+    ...functionUrlOperations(c),
   };
 }
