@@ -155,8 +155,11 @@ export interface WrkResult {
   errors: number;
 }
 
-/** wrk (its own process) replaying one signed POST; errors count non-2xx and socket errors. */
-export async function wrk(url: string, path: string, headers: Record<string, string>, body: string, opts: { threads: number; connections: number; seconds: number }): Promise<WrkResult> {
+/**
+ * wrk (its own process) replaying one signed POST; errors count non-2xx and socket errors.
+ * `cpus` pins wrk to those CPUs (taskset's list syntax, e.g. "1").
+ */
+export async function wrk(url: string, path: string, headers: Record<string, string>, body: string, opts: { threads: number; connections: number; seconds: number; cpus?: string }): Promise<WrkResult> {
   const dir = tempDir('stratus-bench-');
   const script = join(dir, 'post.lua');
   const lua = [
@@ -172,7 +175,8 @@ export async function wrk(url: string, path: string, headers: Record<string, str
 end`,
   ];
   writeFileSync(script, lua.join('\n'));
-  const child = spawn('wrk', ['-t', String(opts.threads), '-c', String(opts.connections), '-d', `${opts.seconds}s`, '-s', script, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = ['-t', String(opts.threads), '-c', String(opts.connections), '-d', `${opts.seconds}s`, '-s', script, url];
+  const child = opts.cpus ? spawn('taskset', ['-c', opts.cpus, 'wrk', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('wrk', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await once(child, 'exit');

@@ -40,3 +40,37 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = createLogger('silent');
+
+/**
+ * A logger whose real one is made on first use and then kept: each request
+ * has one for its context, and most requests never log.
+ */
+export function deferredLogger(level: LogLevel, make: () => Logger): Logger {
+  return new DeferredLogger(level, make);
+}
+
+class DeferredLogger implements Logger {
+  private made: Logger | undefined;
+  constructor(
+    readonly level: LogLevel,
+    private readonly make: () => Logger,
+  ) {}
+  private get real(): Logger {
+    return (this.made ??= this.make());
+  }
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    this.real.debug(msg, fields);
+  }
+  info(msg: string, fields?: Record<string, unknown>): void {
+    this.real.info(msg, fields);
+  }
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    this.real.warn(msg, fields);
+  }
+  error(msg: string, fields?: Record<string, unknown>): void {
+    this.real.error(msg, fields);
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return this.real.child(fields);
+  }
+}

@@ -8,7 +8,8 @@
 import type { Readable } from 'node:stream';
 import type { Principal } from '../core/context.js';
 import type { Credentials } from '../identity/credentials.js';
-import { invalidAccessKeyError, missingAuthenticationError, parseAuth, verify, type SigV4Style } from '../protocol/sigv4/index.js';
+import type { ResolvedCredentials } from '../identity/types.js';
+import { invalidAccessKeyError, missingAuthenticationError, parseAuth, verifyRequest, type ParsedAuth, type SigV4Style } from '../protocol/sigv4/index.js';
 import type { HttpRequest } from '../protocol/types.js';
 
 export interface Authenticated {
@@ -22,13 +23,29 @@ export interface Authenticated {
 export const ANONYMOUS: Principal = { type: 'anonymous', arn: '*', accountId: '', userId: 'anonymous' };
 
 export async function authenticate(req: HttpRequest, style: SigV4Style, credentials: Credentials, now = new Date()): Promise<Authenticated> {
-  const auth = parseAuth(req, { style, now });
+  return authenticateRequest(req, style, credentials, now);
+}
+
+/**
+ * authenticate() without a promise when nothing has to be waited for (the key
+ * is cached and the body buffered), as on almost every API call; throws the
+ * SigV4 error synchronously or returns a promise that rejects with it.
+ */
+export function authenticateRequest(req: HttpRequest, style: SigV4Style, credentials: Credentials, now = new Date(), bucket?: string): Authenticated | Promise<Authenticated> {
+  // A virtual-hosted S3 request is verified against the path the client signed; SigV2 also signs the Host's bucket.
+  const auth = parseAuth(req, bucket === undefined ? { style, now } : { style, now, bucket });
   if (!auth) {
     if (style === 's3') return { principal: ANONYMOUS, body: req.body };
     throw missingAuthenticationError(style);
   }
-  const creds = await credentials.lookup(auth.accessKeyId, now.getTime());
+  const hit = credentials.cached(auth.accessKeyId, now.getTime());
+  if (hit) return verified(req, style, auth, hit.value, now);
+  return credentials.lookup(auth.accessKeyId, now.getTime()).then((creds) => verified(req, style, auth, creds, now));
+}
+
+function verified(req: HttpRequest, style: SigV4Style, auth: ParsedAuth, creds: ResolvedCredentials | undefined, now: Date): Authenticated | Promise<Authenticated> {
   if (!creds || !creds.active) throw invalidAccessKeyError(style, auth.accessKeyId);
-  const verified = await verify(req, auth, { secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiresAt: creds.expiresAt }, { now });
-  return { principal: creds.principal, body: verified.body, region: auth.region };
+  const result = verifyRequest(req, auth, creds, { now });
+  if (result instanceof Promise) return result.then((v) => ({ principal: creds.principal, body: v.body, region: auth.region }));
+  return { principal: creds.principal, body: result.body, region: auth.region };
 }

@@ -12,13 +12,15 @@ import type { Readable } from 'node:stream';
 import type { RequestContext } from '../core/context.js';
 import { notImplemented, ServiceError } from '../core/errors.js';
 import { requestId as newRequestId } from '../core/ids.js';
-import type { Logger } from '../core/logger.js';
+import { deferredLogger, type Logger } from '../core/logger.js';
 import type { Authorizer } from '../identity/authorizer.js';
 import type { Credentials } from '../identity/credentials.js';
 import { unknownOperationError } from '../protocol/index.js';
 import type { HttpRequest, HttpResponse } from '../protocol/types.js';
 import { authenticateRequest } from './authenticate.js';
 import { detectService } from './detect.js';
+import { executeApiTarget, serveExecuteApi } from './execute-api.js';
+import { functionUrlTarget, serveFunctionUrl } from './function-url.js';
 import { bufferBody, toHttpRequest, writeResponse } from './http.js';
 import { applyS3Cors, isS3WebCandidate, serveS3Web } from './s3-web.js';
 import type { RegisteredService, ServiceRegistry } from './registry.js';
@@ -61,6 +63,12 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
     const response = await opts.internal(req, { requestId }).catch((err) => internalError(err, requestId));
     if (response) return writeResponse(res, response, head);
   }
+  // HTTP APIs (<apiId>.execute-api hosts and /_stratus/execute-api/<apiId>/) are a data plane of their own.
+  const api = executeApiTarget(req);
+  if (api) return writeResponse(res, await serveExecuteApi(opts, nodeReq, req, api, { receivedAt, sourceIp: clientIp(nodeReq) }), head);
+  // Function URLs (<url-id>.lambda-url hosts and /_stratus/lambda-url/<url-id>/) likewise.
+  const url = functionUrlTarget(req);
+  if (url) return writeResponse(res, await serveFunctionUrl(opts, nodeReq, req, url, { receivedAt, sourceIp: clientIp(nodeReq) }), head);
   // S3 websites, CORS preflights and browser POST uploads are not signed API calls.
   if (isS3WebCandidate(req)) {
     const response = await serveS3Web(opts, req, { requestId, receivedAt, sourceIp: clientIp(nodeReq) });
@@ -77,26 +85,26 @@ async function handle(opts: EdgeOptions, nodeReq: IncomingMessage, res: ServerRe
   }
   const detection = detectService(req, opts.registry);
   if (detection.kind !== 'service') {
-    // execute-api and anything unroutable: answered by later layers; until then, say so plainly.
+    // Only an execute-api host that executeApiTarget refused, or nothing routable at all.
     return writeResponse(res, { status: 501, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Not implemented' }) }, head);
   }
   const service = detection.service;
-  if (detection.bucket) req.rawPath = `/${detection.bucket}${req.rawPath === '/' ? '' : req.rawPath}`;
-  if (req.headers['origin'] !== undefined && service === opts.registry.s3) await applyS3Cors(service, req, res);
+  // Virtual-hosted S3 is served path-style, but verified against the path the client signed.
+  const virtual = detection.bucket ? { bucket: detection.bucket, path: `/${detection.bucket}${req.rawPath === '/' ? '' : req.rawPath}` } : undefined;
+  if (req.headers['origin'] !== undefined && service === opts.registry.s3) await applyS3Cors(service, virtual ? { ...req, rawPath: virtual.path } : req, res);
 
   let operation: string | undefined;
   // Most requests never log; the request's child logger is made only when one does.
-  let child: Logger | undefined;
-  const log = (): Logger => (child ??= opts.log.child({ requestId, service: service.def.name }));
+  const log = deferredLogger(opts.log.level, () => opts.log.child({ requestId, service: service.def.name }));
   try {
-    const response = await serve(opts, service, req, requestId, receivedAt, log, clientIp(nodeReq), (op) => (operation = op));
-    if (opts.log.level === 'debug') log().debug('request', { operation, status: response.status, ms: Date.now() - receivedAt.getTime() });
+    const response = await serve(opts, service, req, requestId, receivedAt, log, clientIp(nodeReq), (op) => (operation = op), virtual);
+    if (opts.log.level === 'debug') log.debug('request', { operation, status: response.status, ms: Date.now() - receivedAt.getTime() });
     // A buffered response is written at once; only a streamed one has to be waited for.
     const streaming = writeResponse(res, response, head);
     if (streaming) await streaming;
   } catch (err) {
-    if (!(err instanceof ServiceError)) log().error('unexpected failure', { operation, err });
-    else if (opts.log.level === 'debug') log().debug('request failed', { operation, code: err.code, status: err.status });
+    if (!(err instanceof ServiceError)) log.error('unexpected failure', { operation, err });
+    else if (opts.log.level === 'debug') log.debug('request failed', { operation, code: err.code, status: err.status });
     drain(req.body);
     const response = service.codec.serializeError(err, operation, { requestId });
     await writeResponse(res, response, head);
@@ -109,20 +117,22 @@ async function serve(
   req: HttpRequest,
   requestId: string,
   receivedAt: Date,
-  log: () => Logger,
+  log: Logger,
   sourceIp: string,
   setOperation: (op: string) => void,
+  virtual?: { bucket: string; path: string },
 ): Promise<HttpResponse> {
   const { codec, def } = service;
   // REST operations with a streaming payload keep the body as a stream; everything else is buffered
   // first, because the signature covers it and the query protocol's Action lives in it.
-  const early = codec.protocol.startsWith('rest') ? codec.resolveOperation(req) : undefined;
+  const early = codec.protocol.startsWith('rest') ? codec.resolveOperation(virtual ? { ...req, rawPath: virtual.path } : req) : undefined;
   if (!(early && codec.hasStreamingInput(early)) && !Buffer.isBuffer(req.body)) req.body = await bufferBody(req.body);
 
   // Without a promise when the key is cached and the body buffered (almost every call).
-  const authenticated = authenticateRequest(req, service.style, opts.credentials, receivedAt);
+  const authenticated = authenticateRequest(req, service.style, opts.credentials, receivedAt, virtual?.bucket);
   const auth = authenticated instanceof Promise ? await authenticated : authenticated;
   req.body = auth.body;
+  if (virtual) req.rawPath = virtual.path;
 
   const operation = early ?? codec.resolveOperation(req);
   if (!operation) throw unknownOperationError(service.model, req);
@@ -146,9 +156,7 @@ async function serve(
     secureTransport: false,
     userAgent: req.headers['user-agent'],
     receivedAt,
-    get log() {
-      return log();
-    },
+    log,
     endpoint: opts.endpoint(),
   };
 

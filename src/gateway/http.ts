@@ -37,9 +37,51 @@ export function toHttpRequest(req: IncomingMessage): HttpRequest {
   return { method: req.method ?? 'GET', rawPath, rawQuery, query: parseQuery(rawQuery), headers, body: req, hostname: hostname.toLowerCase() };
 }
 
-/** Reads a body fully, refusing more than `limit` bytes. Events, not an async iterator: this runs on every request. */
+/**
+ * Reads a body fully, refusing more than `limit` bytes. A small request's body
+ * is usually all in the stream's buffer once the request's first microtask
+ * runs (the HTTP parser pushes the rest of the packet before any), and is then
+ * taken with one read(); otherwise it is collected from its events.
+ */
 export function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): Promise<Buffer> {
   if (Buffer.isBuffer(body)) return Promise.resolve(body);
+  if (body.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  try {
+    const arrived = arrivedBody(body, limit);
+    if (arrived !== undefined) return Promise.resolve(arrived);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return Promise.resolve().then(() => arrivedBody(body, limit) ?? streamedBody(body, limit));
+}
+
+/**
+ * The whole body when every byte of it is already buffered and nobody else
+ * reads the stream: all of a Content-Length (the parser never pushes more), or
+ * whatever a finished message holds. Node's parser marks the message complete
+ * only a little later, so the declared length is what usually tells.
+ */
+function arrivedBody(body: Readable, limit: number): Buffer | undefined {
+  if (body.readableFlowing === true || body.readableEnded || body.readableObjectMode || body.readableEncoding !== null) return undefined;
+  const message = body as Partial<IncomingMessage>;
+  const declared = message.headers?.['content-length'];
+  if (message.complete !== true && (declared === undefined || body.readableLength !== Number(declared))) return undefined;
+  if (body.readableLength > limit) {
+    body.resume();
+    throw tooLarge(limit);
+  }
+  const whole = body.readableLength === 0 ? Buffer.alloc(0) : (body.read() as Buffer);
+  // Flowing, the stream still ends (and closes) when the parser finishes the message, as if read to the end.
+  body.resume();
+  return whole;
+}
+
+function tooLarge(limit: number): ServiceError {
+  return new ServiceError('RequestEntityTooLarge', `Request body exceeds the ${limit} bytes this endpoint accepts.`, { status: 413 });
+}
+
+/** Events, not an async iterator: this runs on every request that streams. */
+function streamedBody(body: Readable, limit: number): Promise<Buffer> {
   if (body.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -49,7 +91,7 @@ export function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): 
       if (size > limit) {
         cleanup();
         body.resume();
-        reject(new ServiceError('RequestEntityTooLarge', `Request body exceeds the ${limit} bytes this endpoint accepts.`, { status: 413 }));
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -76,7 +118,8 @@ export function bufferBody(body: Buffer | Readable, limit = MAX_BUFFERED_BODY): 
   });
 }
 
-export async function writeResponse(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> {
+/** Writes a response; a promise only when the body is a stream still being piped. */
+export function writeResponse(res: ServerResponse, response: HttpResponse, head: boolean): Promise<void> | undefined {
   const { body, headers } = response;
   if (Buffer.isBuffer(body) || typeof body === 'string') {
     if (headers['content-length'] === undefined && headers['Content-Length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
@@ -85,14 +128,10 @@ export async function writeResponse(res: ServerResponse, response: HttpResponse,
   if (head || body === undefined) {
     if (body instanceof Readable) body.destroy();
     res.end();
-    return;
+    return undefined;
   }
-  if (body instanceof Readable) {
-    await pipeline(body, res);
-    return;
-  }
-  // Node sends a latin1 string body in the same write(2) as the headers; a Buffer goes out
-  // as a second chunk through writev, which costs a fifth of a small request's time.
+  if (body instanceof Readable) return pipeline(body, res);
+  // Node joins a string body to the headers in one chunk; a Buffer would go out as a chunk of its own.
   if (Buffer.isBuffer(body) && body.length <= SINGLE_WRITE_LIMIT) res.end(body.toString('latin1'), 'latin1');
   else res.end(body);
 }

@@ -66,12 +66,21 @@ export class Credentials {
 
   /** resolve() with a short cache; the gateway authenticates through this. */
   async lookup(accessKeyId: string, now = Date.now()): Promise<ResolvedCredentials | undefined> {
-    const hit = this.cache.get(accessKeyId);
-    if (hit && now - hit.at < CACHE_MS) return hit.value;
+    const hit = this.cached(accessKeyId, now);
+    if (hit) return hit.value;
     const value = await this.resolve(accessKeyId);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(accessKeyId, { at: now, value });
     return value;
+  }
+
+  /**
+   * lookup()'s answer when it is still cached, without a promise (the edge's
+   * hot path); undefined when the key has to be read (then call lookup()).
+   */
+  cached(accessKeyId: string, now = Date.now()): { readonly value: ResolvedCredentials | undefined } | undefined {
+    const hit = this.cache.get(accessKeyId);
+    return hit && now - hit.at < CACHE_MS ? hit : undefined;
   }
 
   /**

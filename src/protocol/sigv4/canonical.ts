@@ -1,12 +1,15 @@
 /**
- * The cryptographic half of SigV4: the canonical request (built by
- * @smithy/signature-v4's own canonicalisation, so the verifier and the SDK
- * that signed cannot drift apart), the string to sign, the cached signing key
- * and the signature. Follows
+ * The cryptographic half of SigV4: the canonical request, the string to sign,
+ * the cached signing key and the signature. The canonical request is built by
+ * a lean builder that reproduces @smithy/signature-v4's canonicalisation
+ * exactly (canonical.test.ts holds the two side by side) and hands anything
+ * unusual (unsorted or upper-case SignedHeaders, names that collide with
+ * Object.prototype) to smithy's own, so the verifier and the SDK that signed
+ * cannot drift apart. Follows
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  * and, for S3's un-normalised path, https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  */
-import { createHash, createHmac, createSecretKey, hash, type Hash, type Hmac, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, hash, type Hash, type Hmac } from 'node:crypto';
 import type { IHttpRequest, HeaderBag } from '@smithy/protocol-http';
 import { SignatureV4, getCanonicalHeaders } from '@smithy/signature-v4';
 
@@ -83,10 +86,108 @@ export interface CanonicalInput {
 
 /** The canonical request as the signer builds it, from the request as it came off the wire. */
 export function canonicalRequest(input: CanonicalInput): string {
+  return leanCanonicalRequest(input) ?? smithyCanonicalRequest(input);
+}
+
+/** The same canonical request through @smithy/signature-v4's canonicalisation (the reference; tests compare). */
+export function smithyCanonicalRequest(input: CanonicalInput): string {
   const canonicalizer = input.s3 ? S3_CANONICALIZER : AWS_CANONICALIZER;
   const path = input.rawPath === '' ? '/' : input.rawPath;
   const query = parseQuery(input.rawQuery, input.presigned, false);
   return canonicalizer.build(input.method, path, query, input.headers, input.signedHeaders, input.payloadHash);
+}
+
+/**
+ * smithy's canonicalisation without its per-request objects, sorts and regular
+ * expressions, for every request it can reproduce byte for byte; undefined
+ * (use smithy's) when a SignedHeaders list is not strictly ascending lower-case
+ * names, or a header or query name is one a plain object already has
+ * (smithy keys both by object properties, with odd results for those).
+ */
+export function leanCanonicalRequest(input: CanonicalInput): string | undefined {
+  const path = input.rawPath === '' ? '/' : input.rawPath;
+  const query = input.rawQuery === '' ? '' : leanQuery(input.rawQuery);
+  if (query === undefined) return undefined;
+  const signed = input.signedHeaders;
+  let lines = '';
+  let previous = '';
+  for (let i = 0; i < signed.length; i++) {
+    const name = signed[i]!;
+    // smithy sorts (and so merges) the names; a list already in order, without repeats, needs neither.
+    if ((i > 0 && name <= previous) || name in INHERITED || !isLowerCase(name)) return undefined;
+    const value = input.headers[name];
+    if (value !== undefined && typeof value !== 'string') return undefined;
+    lines += `${name}:${value === undefined ? '' : canonicalValue(value)}\n`;
+    previous = name;
+  }
+  const signedLine = signed.length === 1 ? signed[0]! : signed.join(';');
+  return `${input.method}\n${input.s3 ? path : normalizedPath(path)}\n${query}\n${lines}\n${signedLine}\n${input.payloadHash}`;
+}
+
+/** Names every plain object answers for (`__proto__`, `constructor`...), where smithy's object-keyed maps misbehave. */
+const INHERITED: object = Object.prototype;
+
+function isLowerCase(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90) return false;
+  }
+  return true;
+}
+
+const NEEDS_FOLDING = /[\r\n\t]|  |^ | $/;
+
+/** A header value as smithy canonicalises it: line breaks to spaces, runs of blanks to one, trimmed. */
+function canonicalValue(value: string): string {
+  if (!NEEDS_FOLDING.test(value)) return value;
+  return value
+    .replace(/[\r\n]/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^ | $/g, '');
+}
+
+/** Every service but S3 signs the path with dot segments and empty segments removed, then encoded twice. */
+function normalizedPath(path: string): string {
+  if (path === '/') return path;
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return escapeUri(normalized).replace(/%2F/g, '/');
+}
+
+interface QueryPair {
+  key: string;
+  value: string;
+}
+
+/**
+ * The canonical query string: every parameter but X-Amz-Signature (in any
+ * case, as smithy drops it, which covers a presigned request's own), names and
+ * values encoded, sorted by name then value.
+ */
+function leanQuery(rawQuery: string): string | undefined {
+  const pairs: QueryPair[] = [];
+  for (const pair of rawQuery.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decode(eq < 0 ? pair : pair.slice(0, eq), false);
+    if (key in INHERITED) return undefined;
+    if (key.toLowerCase() === 'x-amz-signature') continue;
+    pairs.push({ key: escapeUri(key), value: escapeUri(eq < 0 ? '' : decode(pair.slice(eq + 1), false)) });
+  }
+  if (pairs.length > 1) pairs.sort(byKeyThenValue);
+  let out = '';
+  for (let i = 0; i < pairs.length; i++) out += `${i === 0 ? '' : '&'}${pairs[i]!.key}=${pairs[i]!.value}`;
+  return out;
+}
+
+function byKeyThenValue(a: QueryPair, b: QueryPair): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 }
 
 /**
@@ -142,9 +243,12 @@ function decode(text: string, plusIsSpace: boolean): string {
   }
 }
 
+const SUB_DELIMS = /[!'()*]/;
+
 /** RFC 3986 encoding as AWS canonicalises: everything but unreserved characters. */
 function escapeUri(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(text);
+  return SUB_DELIMS.test(encoded) ? encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
 
 /** An S3 path with each segment decoded and encoded the canonical way. */
@@ -166,32 +270,68 @@ export function stringToSign(algorithm: string, amzDate: string, scope: string, 
 }
 
 const KEY_CACHE_LIMIT = 512;
-const signingKeys = new Map<string, KeyObject>();
+const BLOCK = 64;
+
+/**
+ * A derived SigV4 signing key, kept as HMAC-SHA256's two padded key blocks
+ * (RFC 2104: key XOR ipad, key XOR opad) so that each signature is two one-shot
+ * SHA-256 calls rather than a new Hmac object.
+ */
+export class SigningKey {
+  readonly inner = Buffer.alloc(BLOCK, 0x36);
+  /** key XOR opad, then room for the inner digest. */
+  readonly outer = Buffer.alloc(BLOCK + 32, 0x5c);
+  constructor(key: Buffer) {
+    for (let i = 0; i < key.length; i++) {
+      this.inner[i] = 0x36 ^ key[i]!;
+      this.outer[i] = 0x5c ^ key[i]!;
+    }
+  }
+}
+
+const signingKeys = new Map<string, SigningKey>();
+// Requests arrive in runs signed by one key for one service: the last key is checked before the map.
+let last: { secret: string; date: string; region: string; service: string; key: SigningKey } | undefined;
 
 /**
  * kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
- * kept in a small LRU: every request of a day for one key, region and service shares it.
+ * kept in a small LRU: every request of a day for one key, region and service shares it
+ * (as the SDKs cache it on their side).
  */
-export function signingKey(secret: string, date: string, region: string, service: string): KeyObject {
+export function signingKey(secret: string, date: string, region: string, service: string): SigningKey {
+  if (last !== undefined && last.secret === secret && last.date === date && last.region === region && last.service === service) return last.key;
   const cacheKey = `${date}\n${region}\n${service}\n${secret}`;
-  const cached = signingKeys.get(cacheKey);
-  if (cached !== undefined) {
+  let keyObject = signingKeys.get(cacheKey);
+  if (keyObject !== undefined) {
     signingKeys.delete(cacheKey);
-    signingKeys.set(cacheKey, cached);
-    return cached;
+    signingKeys.set(cacheKey, keyObject);
+  } else {
+    let key = createHmac('sha256', `AWS4${secret}`).update(date).digest();
+    key = createHmac('sha256', key).update(region).digest();
+    key = createHmac('sha256', key).update(service).digest();
+    key = createHmac('sha256', key).update('aws4_request').digest();
+    keyObject = new SigningKey(key);
+    signingKeys.set(cacheKey, keyObject);
+    if (signingKeys.size > KEY_CACHE_LIMIT) signingKeys.delete(signingKeys.keys().next().value as string);
   }
-  let key = createHmac('sha256', `AWS4${secret}`).update(date).digest();
-  key = createHmac('sha256', key).update(region).digest();
-  key = createHmac('sha256', key).update(service).digest();
-  key = createHmac('sha256', key).update('aws4_request').digest();
-  const keyObject = createSecretKey(key);
-  signingKeys.set(cacheKey, keyObject);
-  if (signingKeys.size > KEY_CACHE_LIMIT) signingKeys.delete(signingKeys.keys().next().value as string);
+  last = { secret, date, region, service, key: keyObject };
   return keyObject;
 }
 
-export function hmacHex(key: KeyObject, data: string): string {
-  return createHmac('sha256', key).update(data).digest('hex');
+const SCRATCH_LIMIT = 64 * 1024;
+let scratch = Buffer.allocUnsafe(4096);
+
+/** HMAC-SHA256(key, data) in hex: SHA-256(outer block || SHA-256(inner block || data)). */
+export function hmacHex(key: SigningKey, data: string): string {
+  // UTF-8 takes at most three bytes per UTF-16 unit; a rare long text (an S3 POST policy) gets a buffer of its own.
+  const room = BLOCK + data.length * 3;
+  if (scratch.length < room && room <= SCRATCH_LIMIT) scratch = Buffer.allocUnsafe(room);
+  const input = scratch.length >= room ? scratch : Buffer.allocUnsafe(room);
+  key.inner.copy(input, 0);
+  const length = BLOCK + input.write(data, BLOCK, 'utf8');
+  // The inner digest as a latin1 ('binary') string: asking node for a Buffer allocates one, which costs more than the hash.
+  key.outer.write(hash('sha256', input.subarray(0, length), 'binary'), BLOCK, 'binary');
+  return hash('sha256', key.outer, 'hex');
 }
 
 /** Compares two signatures in time that depends only on their length. */

@@ -11,17 +11,17 @@
  * Follows https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html and
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
  */
-import { createHash, type Hash, type KeyObject } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { checksumFor, type RunningChecksum } from './checksums.js';
-import { EMPTY_SHA256, hmacHex, sameSignature, sha256Hex } from './canonical.js';
+import { EMPTY_SHA256, hmacHex, sameSignature, sha256Hex, type SigningKey } from './canonical.js';
 import { SigV4Error, signatureMismatch, type SigV4Style } from './errors.js';
 
 /** Longest chunk-size or trailer line accepted; real ones are well under a hundred bytes. */
 const MAX_LINE = 16 * 1024;
 
 export interface ChunkSigning {
-  key: KeyObject;
+  key: SigningKey;
   amzDate: string;
   scope: string;
   seedSignature: string;

@@ -69,8 +69,13 @@ export interface AuthParts {
   signature?: string;
 }
 
+/** How every SDK writes the three components; the general split below reads it the same way. */
+const SDK_SHAPE = /^Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([^,\s]+)$/;
+
 /** "Credential=..., SignedHeaders=..., Signature=..." (commas, spaces or both between them). */
 export function authParts(text: string): AuthParts {
+  const sdk = SDK_SHAPE.exec(text);
+  if (sdk) return { credential: sdk[1], signedHeaders: sdk[2], signature: sdk[3] };
   const parts: AuthParts = {};
   for (const piece of text.split(/[,\s]+/)) {
     const eq = piece.indexOf('=');
@@ -86,10 +91,28 @@ export function authParts(text: string): AuthParts {
 
 /** "20240101T000000Z" to epoch ms, or undefined. */
 export function parseAmzDate(text: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) return undefined;
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
-  return Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]! ? undefined : ms;
+  if (text.length !== 16 || text.charCodeAt(8) !== 84 /* T */ || text.charCodeAt(15) !== 90 /* Z */) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 4, 6);
+  const day = digits(text, 6, 8);
+  const hour = digits(text, 9, 11);
+  const minute = digits(text, 11, 13);
+  const second = digits(text, 13, 15);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls "20240230" over into March: such a date is not one.
+  return Number.isNaN(ms) || new Date(ms).getUTCDate() !== day ? undefined : ms;
+}
+
+/** The ASCII digits text[from, to) as a number; -1 if any is not one. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** The request date: x-amz-date when sent (readable or not), else the HTTP Date header. */

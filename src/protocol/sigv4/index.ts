@@ -16,7 +16,7 @@
  * See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
  */
 export { parseAuth, parseAmzDate, type ParseOptions, type ParsedAuth } from './parse.js';
-export { verify, stripAwsChunked, type SigningCredentials, type VerifyOptions, type VerifiedRequest } from './verify.js';
+export { verify, verifyRequest, stripAwsChunked, type SigningCredentials, type VerifyOptions, type VerifiedRequest } from './verify.js';
 export {
   SigV4Error,
   styleFor,

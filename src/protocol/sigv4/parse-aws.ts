@@ -38,10 +38,14 @@ export function awsHeader(ctx: ParseContext, authorization: string): ParsedAuth 
   const amzDate = headers['x-amz-date'] ?? amzTime(ms);
   const scope = awsScope(ctx, parts.credential!, amzDate);
   checkSkew(ctx, ms, amzDate);
+  // Named, not spread: a spread in a literal is a runtime copy on every request.
   return {
     style,
     version: 4,
-    ...scope,
+    accessKeyId: scope.accessKeyId,
+    region: scope.region,
+    service: scope.service,
+    scope: scope.scope,
     amzDate,
     date: new Date(ms),
     signedHeaders: parts.signedHeaders!.split(';'),
@@ -84,7 +88,10 @@ export function awsPresigned(ctx: ParseContext, query: Map<string, string>): Par
   return {
     style,
     version: 4,
-    ...scope,
+    accessKeyId: scope.accessKeyId,
+    region: scope.region,
+    service: scope.service,
+    scope: scope.scope,
     amzDate,
     date: new Date(ms),
     signedHeaders,

@@ -93,7 +93,10 @@ function s3Header(ctx: ParseContext, authorization: string): ParsedAuth {
   return {
     style: 's3',
     version: 4,
-    ...scope,
+    accessKeyId: scope.accessKeyId,
+    region: scope.region,
+    service: scope.service,
+    scope: scope.scope,
     // The date line is signed as sent; only an RFC 1123 Date header is restated as ISO 8601.
     amzDate: headers['x-amz-date'] ?? amzDate,
     date: new Date(ms),
@@ -153,7 +156,10 @@ function s3Presigned(ctx: ParseContext, query: Map<string, string>): ParsedAuth 
   return {
     style: 's3',
     version: 4,
-    ...scope,
+    accessKeyId: scope.accessKeyId,
+    region: scope.region,
+    service: scope.service,
+    scope: scope.scope,
     amzDate,
     date: new Date(ms),
     signedHeaders,

@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html and
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import type { HttpRequest } from '../types.js';
 import { ALGORITHM, type ParsedAuth } from './parse.js';
@@ -22,6 +22,7 @@ import {
   sha256Hex,
   signingKey,
   stringToSign,
+  type SigningKey,
 } from './canonical.js';
 import {
   SigV4Error,
@@ -66,20 +67,44 @@ export async function verify(
   creds: SigningCredentials,
   opts: VerifyOptions = {},
 ): Promise<VerifiedRequest> {
+  return verifyRequest(req, auth, creds, opts);
+}
+
+/**
+ * verify(), answering at once (no promise) when nothing has to be waited for:
+ * a buffered body whose payload line is its SHA-256 or UNSIGNED-PAYLOAD, the
+ * common case the edge serves. Throws SigV4Error synchronously or rejects.
+ */
+export function verifyRequest(
+  req: HttpRequest,
+  auth: ParsedAuth,
+  creds: SigningCredentials,
+  opts: VerifyOptions = {},
+): VerifiedRequest | Promise<VerifiedRequest> {
   checkToken(auth, creds, opts);
   if (auth.version === 2) {
     verifyV2(auth, creds.secretAccessKey);
     return { body: req.body };
   }
-  let body = req.body;
-  let payloadHash = auth.payloadHash;
-  if (payloadHash === undefined) {
-    // Services other than S3 sign the body's hash itself, so the body has to be whole first.
-    if (!Buffer.isBuffer(body)) body = await collect(body);
-    payloadHash = sha256Hex(body);
-  }
+  const body = req.body;
+  if (auth.payloadHash !== undefined) return verifySigned(req, auth, creds, body, auth.payloadHash, false);
+  // Services other than S3 sign the body's hash itself, so the body has to be whole first.
+  if (!Buffer.isBuffer(body)) return collect(body).then((whole) => verifySigned(req, auth, creds, whole, sha256Hex(whole), true));
+  return verifySigned(req, auth, creds, body, sha256Hex(body), true);
+}
+
+function verifySigned(
+  req: HttpRequest,
+  auth: ParsedAuth,
+  creds: SigningCredentials,
+  body: Buffer | Readable,
+  payloadHash: string,
+  hashedHere: boolean,
+): VerifiedRequest | Promise<VerifiedRequest> {
   const key = signingKey(creds.secretAccessKey, auth.scope.slice(0, 8), auth.region, auth.service);
   const signedCanonical = matchSignature(req, auth, key, payloadHash);
+  // A hash computed from the body itself matches it by construction.
+  if (hashedHere) return { body };
   return payload(req, auth, body, payloadHash, key, signedCanonical);
 }
 
@@ -95,7 +120,7 @@ function checkToken(auth: ParsedAuth, creds: SigningCredentials, opts: VerifyOpt
 }
 
 /** The canonical request the signature was made over, or a SignatureDoesNotMatch naming the usual one. */
-function matchSignature(req: HttpRequest, auth: ParsedAuth, key: KeyObject, payloadHash: string): string {
+function matchSignature(req: HttpRequest, auth: ParsedAuth, key: SigningKey, payloadHash: string): string {
   const input = {
     method: req.method,
     rawPath: req.rawPath,
@@ -122,14 +147,14 @@ function matchSignature(req: HttpRequest, auth: ParsedAuth, key: KeyObject, payl
   });
 }
 
-async function payload(
+function payload(
   req: HttpRequest,
   auth: ParsedAuth,
   body: Buffer | Readable,
   payloadHash: string,
-  key: KeyObject,
+  key: SigningKey,
   signedCanonical: string,
-): Promise<VerifiedRequest> {
+): VerifiedRequest | Promise<VerifiedRequest> {
   if (payloadHash === 'UNSIGNED-PAYLOAD' || (auth.presigned && !payloadHash.startsWith('STREAMING-'))) return { body };
   if (!payloadHash.startsWith('STREAMING-')) {
     const expected = payloadHash.toLowerCase();
@@ -161,8 +186,7 @@ async function payload(
       : undefined,
   });
   if (Buffer.isBuffer(body)) {
-    const decoded = await collect(Readable.from([body]).pipe(decoder));
-    return { body: decoded, decodedContentLength, trailers: decoder.trailers };
+    return collect(Readable.from([body]).pipe(decoder)).then((decoded) => ({ body: decoded, decodedContentLength, trailers: decoder.trailers }));
   }
   return { body: pipeline(body, decoder, () => {}), decodedContentLength, trailers: decoder.trailers };
 }
