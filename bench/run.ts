@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: runs every benchmark and prints its table for docs/benchmarks.md.
- * BENCH_ONLY=edge or BENCH_ONLY=functions runs one of them.
+ * BENCH_ONLY=edge, BENCH_ONLY=functions or BENCH_ONLY=s3 runs one of them.
  */
 import { benchEdge } from './edge.js';
 import { benchFunctions } from './functions.js';
+import { benchHttpApi } from './http-api.js';
+import { benchS3 } from './s3.js';
 
 const only = process.env.BENCH_ONLY;
 const started = new Date().toISOString();
@@ -15,4 +17,12 @@ if (!only || only === 'edge') {
 if (!only || only === 'functions') {
   console.log('\n## Function engine\n');
   console.log(await benchFunctions());
+}
+if (!only || only === 'http-api') {
+  console.log('\n## HTTP API\n');
+  console.log(await benchHttpApi());
+}
+if (!only || only === 's3') {
+  console.log('\n## S3\n');
+  console.log(await benchS3());
 }

@@ -430,7 +430,11 @@ test('replaced, unlisted and aborted parts leave no blobs, records or garbage ma
   await s3.send(new AbortMultipartUploadCommand({ Bucket, Key: 'gone', UploadId: aborted }));
   assert.equal(await blobs.stat(abortedBlob!), undefined);
   assert.deepEqual(await documents.list('s3.uploads', { prefix: `${Bucket}/` }), []);
-  assert.deepEqual(await documents.list('s3.garbage'), []);
+  // Markers may remain only for blob keys reserved ahead and never written: no bytes behind any of them.
+  const markers = await documents.list<{ pending: boolean }>('s3.garbage');
+  const withBytes = [];
+  for (const m of markers) if (!m.value.pending || (await blobs.stat(m.key)) !== undefined) withBytes.push(m.key);
+  assert.deepEqual(withBytes, []);
 });
 
 test('concurrent part uploads all land, and Complete sees every one', async () => {

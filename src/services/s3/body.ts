@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
 import { createHash, type Hash } from 'node:crypto';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { finished, Readable, Transform, type TransformCallback } from 'node:stream';
 import { checksumFor, type RunningChecksum } from '../../protocol/sigv4/checksums.js';
 import type { BlobStore } from '../../storage/types.js';
 import { s3Errors } from './errors.js';
@@ -112,6 +112,20 @@ export class Digester extends Transform {
   }
 }
 
+/**
+ * Pipes `source` through `digester`. A failure of the source fails the
+ * digester (and the blob write reading it), including one that happened
+ * before this call: a small body is read and checked (payload hash, aws-chunked
+ * trailer) before the handler gets here, and `pipe` from an already failed
+ * stream would leave the write waiting forever.
+ */
+export function digestFrom(source: Readable, digester: Digester): Digester {
+  finished(source, (err) => {
+    if (err) digester.destroy(err);
+  });
+  return source.pipe(digester);
+}
+
 /** A byte range over an object's chunks as one stream; chunks open one after another. */
 export async function readChunks(blobs: BlobStore, chunks: Chunk[], range?: { start: number; end: number }): Promise<Readable> {
   const total = chunks.reduce((n, c) => n + c.size, 0);
@@ -142,6 +156,20 @@ export async function readChunks(blobs: BlobStore, chunks: Chunk[], range?: { st
     })(),
     { objectMode: false },
   );
+}
+
+/** Bodies up to this size are answered from one Buffer: no stream, no pipeline, one socket write. */
+export const SMALL_BODY = 64 * 1024;
+
+/** What GetObject answers: a small body whole (cheaper to send), a larger one as a stream. */
+export async function readBody(blobs: BlobStore, chunks: Chunk[], range?: { start: number; end: number }): Promise<Readable | Buffer> {
+  const total = chunks.reduce((n, c) => n + c.size, 0);
+  const length = range ? Math.min(range.end, total - 1) - range.start + 1 : total;
+  const stream = await readChunks(blobs, chunks, range);
+  if (length > SMALL_BODY) return stream;
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { RequestContext } from '../../core/context.js';
 import { authorizeS3, s3op } from './access.js';
-import { Digester, readChunks } from './body.js';
+import { Digester, digestFrom, readChunks } from './body.js';
 import { ownerOf, quoteEtag, type Operations, type S3Context } from './common.js';
 import { s3Errors } from './errors.js';
 import { eventOps } from './events.js';
@@ -95,8 +95,7 @@ export function copyOperations(c: S3Context): Operations {
       const algorithm: string | undefined = input.ChecksumAlgorithm;
       const digester = new Digester({ compute: algorithm ? [algorithm] : Object.keys(source.checksums ?? {}).map((m) => m.slice('Checksum'.length)) });
       const stream = await readChunks(c.deps.blobs, source.chunks);
-      stream.once('error', (err) => digester.destroy(err));
-      const chunk = await c.db.writeBlob(input.Bucket, stream.pipe(digester));
+      const chunk = await c.db.writeBlob(input.Bucket, digestFrom(stream, digester));
       const d = digester.result!;
       // A copy of a multipart object is one part with a plain MD5 ETag, as on S3.
       const checksums = Object.keys(d.checksums).length ? d.checksums : undefined;

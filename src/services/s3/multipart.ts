@@ -14,7 +14,7 @@
 import { Readable } from 'node:stream';
 import { ConditionFailedError } from '../../storage/types.js';
 import { s3op } from './access.js';
-import { CHECKSUM_MEMBERS, Digester, memberForAlgorithm, readChunks } from './body.js';
+import { CHECKSUM_MEMBERS, Digester, digestFrom, memberForAlgorithm, readChunks } from './body.js';
 import { quoteEtag, type Operations, type S3Context } from './common.js';
 import { copySourceVersion, parseCopySource } from './copy.js';
 import { s3Errors } from './errors.js';
@@ -125,8 +125,7 @@ export function multipartOperations(c: S3Context): Operations {
         const compute = [want, input.ChecksumAlgorithm].filter((a): a is string => typeof a === 'string');
         const digester = new Digester({ contentMd5: input.ContentMD5, expected, compute, maxSize: MAX_PART_SIZE });
         const source = body ?? Readable.from([]);
-        source.once('error', (err) => digester.destroy(err));
-        const chunk = await c.db.writeBlob(input.Bucket, source.pipe(digester));
+        const chunk = await c.db.writeBlob(input.Bucket, digestFrom(source, digester));
         const d = digester.result!;
         const part: PartRecord = { partNumber, etag: quoteEtag(d.md5Hex), size: d.size, lastModified: new Date().toISOString(), chunk, checksums: partChecksums(upload, d.checksums) };
         await storePart(c, input.Bucket, input.Key, upload.uploadId, part);
@@ -149,8 +148,7 @@ export function multipartOperations(c: S3Context): Operations {
       if (length > MAX_PART_SIZE) throw s3Errors.entityTooLarge(length, MAX_PART_SIZE);
       const digester = new Digester({ compute: upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [] });
       const stream = await readChunks(c.deps.blobs, source.chunks, range);
-      stream.once('error', (err) => digester.destroy(err));
-      const chunk = await c.db.writeBlob(input.Bucket, stream.pipe(digester));
+      const chunk = await c.db.writeBlob(input.Bucket, digestFrom(stream, digester));
       const d = digester.result!;
       const part: PartRecord = { partNumber, etag: quoteEtag(d.md5Hex), size: d.size, lastModified: new Date().toISOString(), chunk, checksums: partChecksums(upload, d.checksums) };
       await storePart(c, input.Bucket, input.Key, upload.uploadId, part);

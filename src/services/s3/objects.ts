@@ -13,7 +13,7 @@ import { HTTP_STATUS } from '../../protocol/index.js';
 import { AwsChunkedDecoder } from '../../protocol/sigv4/chunked.js';
 import { s3op } from './access.js';
 import { cannedAcl, aclFromGrantHeaders, isPublicAcl } from './acl.js';
-import { CHECKSUM_MEMBERS, Digester, parseRange, readChunks } from './body.js';
+import { CHECKSUM_MEMBERS, Digester, digestFrom, parseRange, readBody } from './body.js';
 import { etagMatches, ownerOf, quoteEtag, type Operations, type S3Context } from './common.js';
 import { s3Errors } from './errors.js';
 import { eventOps } from './events.js';
@@ -152,7 +152,7 @@ export function objectOperations(c: S3Context): Operations {
     } else {
       out.ContentLength = v.size;
     }
-    if (!head) out.Body = await readChunks(c.deps.blobs, v.chunks, range);
+    if (!head) out.Body = await readBody(c.deps.blobs, v.chunks, range);
     return out;
   };
 
@@ -178,16 +178,21 @@ export function objectOperations(c: S3Context): Operations {
         for (const m of Object.keys(CHECKSUM_MEMBERS)) if (typeof input[m] === 'string') expected[m] = input[m];
         const digester = new Digester({ contentMd5: input.ContentMD5, expected, compute: input.ChecksumAlgorithm ? [input.ChecksumAlgorithm] : [], maxSize: MAX_PUT_SIZE });
         const source = body ?? (await import('node:stream')).Readable.from([]);
-        source.once('error', (err) => digester.destroy(err));
-        const chunk = await c.db.writeBlob(input.Bucket, source.pipe(digester));
+        const chunk = await c.db.writeBlob(input.Bucket, digestFrom(source, digester));
         const d = digester.result!;
+        let queued = false;
         const { version } = await c.db.commitVersion(
           input.Bucket,
           input.Key,
           { ...attrs, etag: quoteEtag(d.md5Hex), size: d.size, chunks: [chunk], checksums: Object.keys(d.checksums).length ? d.checksums : undefined, checksumType: Object.keys(d.checksums).length ? 'FULL_OBJECT' : undefined, tags, acl, owner: ownerOf(c.deps.accountId) },
-          (v, b) => eventOps(c, b, 'ObjectCreated:Put', input.Key, v, ctx),
+          (v, b) => {
+            const ops = eventOps(c, b, 'ObjectCreated:Put', input.Key, v, ctx);
+            queued = ops.length > 0;
+            return ops;
+          },
         );
-        c.deps.lambda?.notifyQueued();
+        // Waking the dispatcher costs a queue scan: only when this write queued events.
+        if (queued) c.deps.lambda?.notifyQueued();
         return { ETag: version.etag, VersionId: bucket.versioning ? version.versionId : undefined, ...d.checksums };
       } finally {
         body?.resume();

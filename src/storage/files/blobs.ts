@@ -13,7 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlobInfo, BlobStore } from '../types.js';
 
@@ -64,39 +64,60 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Bytes gathered before one writev: few syscalls for tiny chunks, bounded memory. */
-const WRITE_BATCH = 256 * 1024;
+const WRITE_BATCH = 1024 * 1024;
+/** Chunk size of streamed reads: fewer thread-pool round trips than the 64 KiB default. */
+const READ_CHUNK = 1024 * 1024;
+/** Ranges up to this size are read in one call instead of through a file stream. */
+const SMALL_READ = 64 * 1024;
+
+async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
+  while (buffers.length > 0) {
+    const { bytesWritten } = await fh.writev(buffers);
+    const rest = skip(buffers, bytesWritten);
+    if (bytesWritten === 0 && rest.length === buffers.length) throw new Error('blob write made no progress');
+    buffers = rest;
+  }
+}
 
 /**
- * Copies `source` into `fh`, pulling the next chunk only after the previous
- * ones are written (backpressure: memory stays flat whatever the size). The
- * async iterator rejects if the source errors or is destroyed before its end.
+ * Copies `source` into `fh`. One batch is written while the next is gathered
+ * (the disk and the network overlap), and the source is pulled no further
+ * until that write is done (backpressure: at most two batches in memory,
+ * whatever the size). The async iterator rejects if the source errors or is
+ * destroyed before its end.
  */
 async function pump(source: Readable, fh: FileHandle): Promise<number> {
   let size = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let writing: Promise<void> | undefined;
   const flush = async (): Promise<void> => {
-    let buffers = pending;
+    const buffers = pending;
     pending = [];
     pendingBytes = 0;
-    while (buffers.length > 0) {
-      const { bytesWritten } = await fh.writev(buffers);
-      const rest = skip(buffers, bytesWritten);
-      if (bytesWritten === 0 && rest.length === buffers.length) throw new Error('blob write made no progress');
-      buffers = rest;
-    }
+    if (writing) await writing;
+    writing = buffers.length > 0 ? writeAll(fh, buffers) : undefined;
+    // Its failure surfaces at the next flush; until then it must not count as unhandled.
+    writing?.catch(() => undefined);
   };
   // destroyOnReturn: false leaves the caller's stream alive when *we* fail
   // (e.g. ENOSPC), so an HTTP handler can still answer on the same socket.
   const chunks: AsyncIterable<unknown> = typeof source.iterator === 'function' ? source.iterator({ destroyOnReturn: false }) : source;
-  for await (const chunk of chunks) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-    size += buf.length;
-    pending.push(buf);
-    pendingBytes += buf.length;
-    if (pendingBytes >= WRITE_BATCH || pending.length >= 1024) await flush();
+  try {
+    for await (const chunk of chunks) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+      size += buf.length;
+      pending.push(buf);
+      pendingBytes += buf.length;
+      if (pendingBytes >= WRITE_BATCH || pending.length >= 1024) await flush();
+    }
+    await flush();
+    await writing;
+  } catch (err) {
+    // The caller closes the file next: let a write in flight settle first.
+    await writing?.catch(() => undefined);
+    throw err;
   }
-  await flush();
   return size;
 }
 
@@ -107,6 +128,27 @@ function skip(buffers: Buffer[], n: number): Buffer[] {
   const rest = buffers.slice(i);
   if (n > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(n);
   return rest;
+}
+
+/**
+ * A small range read whole, then served from memory: one read instead of a
+ * file stream's stat, reads and close. A short read is the end of the file,
+ * which is what an end past the last byte means.
+ */
+async function readSmall(fh: FileHandle, range: { start: number; end: number }): Promise<Readable> {
+  try {
+    const want = range.end - range.start + 1;
+    const buf = Buffer.allocUnsafe(want);
+    let n = 0;
+    while (n < want) {
+      const { bytesRead } = await fh.read(buf, n, want - n, range.start + n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return Readable.from(n > 0 ? [buf.subarray(0, n)] : [], { objectMode: false });
+  } finally {
+    await fh.close();
+  }
 }
 
 function validateRange(range: { start: number; end: number }): void {
@@ -120,6 +162,12 @@ export class FileBlobStore implements BlobStore {
   readonly dir: string;
   private readonly tmpDir: string;
   private readonly syncDirectories: boolean;
+  /**
+   * One bit per fan-out directory (by the hash's first 4 hex digits) this store
+   * has made or seen: a write there skips mkdir. A rename that meets ENOENT
+   * (a reset removed it) makes it again.
+   */
+  private readonly madeDirs = new Uint8Array(65536 / 8);
 
   private constructor(dir: string, syncDirectories: boolean) {
     this.dir = dir;
@@ -172,15 +220,18 @@ export class FileBlobStore implements BlobStore {
 
   private async place(tmp: string, final: string): Promise<void> {
     const dir = dirname(final);
-    let created = await mkdir(dir, { recursive: true });
+    const fan = parseInt(basename(final).slice(0, 4), 16);
+    const known = (this.madeDirs[fan >> 3]! & (1 << (fan & 7))) !== 0;
+    let created = known ? undefined : await mkdir(dir, { recursive: true });
     try {
       await rename(tmp, final);
     } catch (err) {
-      // A concurrent reset removed the fan-out directory between mkdir and rename.
+      // A reset (here or in another process) removed the fan-out directory.
       if (code(err) !== 'ENOENT') throw err;
       created = (await mkdir(dir, { recursive: true })) ?? created;
       await rename(tmp, final);
     }
+    this.madeDirs[fan >> 3]! |= 1 << (fan & 7);
     if (!this.syncDirectories) return;
     await fsyncDir(dir);
     // New fan-out directories are entries in their parents: make those durable too.
@@ -198,7 +249,8 @@ export class FileBlobStore implements BlobStore {
       if (code(err) === 'ENOENT') return undefined;
       throw err;
     }
-    if (!range) return fh.createReadStream();
+    if (!range) return fh.createReadStream({ highWaterMark: READ_CHUNK });
+    if (range.end - range.start < SMALL_READ) return readSmall(fh, range);
     // HTTP semantics: an end past the last byte means "to the end".
     const { size } = await fh.stat().catch(async (err: unknown) => {
       await fh.close();
@@ -209,7 +261,7 @@ export class FileBlobStore implements BlobStore {
       await fh.close();
       return Readable.from([]);
     }
-    return fh.createReadStream({ start: range.start, end });
+    return fh.createReadStream({ start: range.start, end, highWaterMark: READ_CHUNK });
   }
 
   async stat(key: string): Promise<BlobInfo | undefined> {
@@ -238,6 +290,7 @@ export class FileBlobStore implements BlobStore {
    * keep reading their descriptor. Writes in flight are left to land.
    */
   async clear(): Promise<void> {
+    this.madeDirs.fill(0);
     for (const name of await readdir(this.dir)) {
       if (name === TEMP_DIR) continue;
       await rm(join(this.dir, name), { recursive: true, force: true, maxRetries: 5 });
