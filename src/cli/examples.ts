@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { processEnvironment } from '../server/config.js';
 
 export interface ExampleTarget {
   endpoint: string;
@@ -30,11 +31,12 @@ export async function deployExamples(dir: string, target: ExampleTarget, print: 
 }
 
 function run(script: string, t: ExampleTarget, print: (line: string) => void): Promise<number | null> {
+  const env = processEnvironment();
   return new Promise((done) => {
     const child = spawn(process.execPath, [script], {
       env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
+        PATH: env.PATH,
+        HOME: env.HOME,
         AWS_ENDPOINT_URL: t.endpoint,
         AWS_ACCESS_KEY_ID: t.accessKeyId,
         AWS_SECRET_ACCESS_KEY: t.secretAccessKey,

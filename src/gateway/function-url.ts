@@ -37,6 +37,7 @@ import { decodePath } from '../services/apigatewayv2/routing.js';
 import { URL_PATH_PREFIX, urlFunctionArn, type FunctionUrlRecord, type LambdaService, type UrlCors } from '../services/lambda/index.js';
 import { authenticateRequest } from './authenticate.js';
 import { applyCors, isPreflight, preflightHeaders } from './execute-api-cors.js';
+import type { RequestInfo } from './execute-api.js';
 import { bufferBody } from './http.js';
 import type { ServiceRegistry } from './registry.js';
 
@@ -78,13 +79,8 @@ const FORBIDDEN = () => message(403, 'Forbidden');
 const THROTTLED = () => message(429, 'Rate Exceeded.');
 const BAD_GATEWAY = (): MappedResponse => ({ status: 502, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('Internal Server Error') });
 
-export interface UrlRequestInfo {
-  receivedAt: Date;
-  sourceIp: string;
-}
-
 /** Serves one request to a function URL; never throws for anything the client sent. */
-export async function serveFunctionUrl(opts: FunctionUrlOptions, nodeReq: IncomingMessage, req: HttpRequest, target: FunctionUrlTarget, info: UrlRequestInfo): Promise<HttpResponse> {
+export async function serveFunctionUrl(opts: FunctionUrlOptions, nodeReq: IncomingMessage, req: HttpRequest, target: FunctionUrlTarget, info: RequestInfo): Promise<HttpResponse> {
   const requestId = randomUUID();
   let response: MappedResponse;
   try {
@@ -109,7 +105,7 @@ function corsRecord(c: UrlCors): CorsRecord {
   return out;
 }
 
-async function handle(opts: FunctionUrlOptions, nodeReq: IncomingMessage, req: HttpRequest, target: FunctionUrlTarget, info: UrlRequestInfo, requestId: string): Promise<MappedResponse> {
+async function handle(opts: FunctionUrlOptions, nodeReq: IncomingMessage, req: HttpRequest, target: FunctionUrlTarget, info: RequestInfo, requestId: string): Promise<MappedResponse> {
   const lambda = opts.registry.get('lambda')?.def as LambdaService | undefined;
   const url = lambda ? await lambda.functionUrl(target.urlId) : undefined;
   if (!lambda || !url) return FORBIDDEN();
@@ -183,7 +179,7 @@ async function allowsPublic(lambda: LambdaService, url: FunctionUrlRecord, arn: 
 }
 
 /** AuthType AWS_IAM: a SigV4 signature (service lambda) of a caller allowed lambda:InvokeFunctionUrl. */
-async function authorizeIam(opts: FunctionUrlOptions, lambda: LambdaService, url: FunctionUrlRecord, arn: string, req: HttpRequest, body: Buffer, info: UrlRequestInfo): Promise<UrlAuth> {
+async function authorizeIam(opts: FunctionUrlOptions, lambda: LambdaService, url: FunctionUrlRecord, arn: string, req: HttpRequest, body: Buffer, info: RequestInfo): Promise<UrlAuth> {
   let principal: Principal;
   try {
     principal = (await authenticateRequest({ ...req, body }, 'json', opts.credentials, info.receivedAt)).principal;
