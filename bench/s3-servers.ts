@@ -203,6 +203,8 @@ const stratusArgs = (dataDir: string, durability: string) => ['--data-dir', data
 export async function withStratus<T>(durability: string, fn: (server: ChildServer, dataDir: string) => Promise<T>): Promise<T> {
   const dataDir = tempDir('stratus-bench-s3-');
   const server = await startChildServer(stratusArgs(dataDir, durability));
+  // Let start-up work (runtime probes, linking host SDKs for functions) finish first, as bench/edge.ts does.
+  await new Promise((r) => setTimeout(r, 5000));
   try {
     return await fn(server, dataDir);
   } finally {

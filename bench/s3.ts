@@ -20,6 +20,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ROOT_KEY, type ChildServer } from '../test/harness.js';
@@ -267,6 +268,7 @@ function smallTable(title: string, runs: ServerRun[], pick: (r: ServerRun) => Sm
 }
 
 export async function benchS3(): Promise<string> {
+  const loadBefore = loadavg()[0]!;
   const hashes = { md5: hashRate('md5'), sha256: hashRate('sha256') };
   const bw = await withStratus('full', benchBandwidth);
   const runs: ServerRun[] = [];
@@ -276,6 +278,8 @@ export async function benchS3(): Promise<string> {
   runs.push(await withS3rver((url, pid) => bothClients('s3rver', url, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, pid)));
 
   const lines = [
+    `${cpus().length} CPUs; 1-minute load average ${loadBefore.toFixed(1)} before the run and ${loadavg()[0]!.toFixed(1)} after it (other work on the machine slows every server alike).`,
+    '',
     `### Bandwidth (MB/s, one request at a time, best of ${ROUNDS} rounds of ~${VOLUME / MB} MB each)`,
     '',
     "- disk: each object written to its own file in the data directory's filesystem and fsynced; read back with read(2) into a 1 MiB buffer (page cache warm, as for the servers).",

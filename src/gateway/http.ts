@@ -30,10 +30,11 @@ export function toHttpRequest(req: IncomingMessage): HttpRequest {
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   // node:http already lower-cases names and joins repeats with ', ', except Set-Cookie (an array).
   const headers = req.headers as Record<string, string>;
-  const cookies = req.headers['set-cookie'];
+  const cookies = headers['set-cookie'] as string | string[] | undefined;
   if (Array.isArray(cookies)) headers['set-cookie'] = cookies.join(', ');
   const host = headers['host'] ?? '';
-  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  const colon = host.indexOf(':');
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : colon === -1 ? host : host.slice(0, colon);
   return { method: req.method ?? 'GET', rawPath, rawQuery, query: parseQuery(rawQuery), headers, body: req, hostname: hostname.toLowerCase() };
 }
 

@@ -114,7 +114,7 @@ export function leanCanonicalRequest(input: CanonicalInput): string | undefined 
   for (let i = 0; i < signed.length; i++) {
     const name = signed[i]!;
     // smithy sorts (and so merges) the names; a list already in order, without repeats, needs neither.
-    if ((i > 0 && name <= previous) || name in INHERITED || !isLowerCase(name)) return undefined;
+    if ((i > 0 && name <= previous) || !isLowerCase(name) || INHERITED_LOWER_CASE.includes(name)) return undefined;
     const value = input.headers[name];
     if (value !== undefined && typeof value !== 'string') return undefined;
     lines += `${name}:${value === undefined ? '' : canonicalValue(value)}\n`;
@@ -126,6 +126,8 @@ export function leanCanonicalRequest(input: CanonicalInput): string | undefined 
 
 /** Names every plain object answers for (`__proto__`, `constructor`...), where smithy's object-keyed maps misbehave. */
 const INHERITED: object = Object.prototype;
+/** The lower-case ones (`constructor`, `__proto__`): a header name is checked against these alone, without a lookup. */
+const INHERITED_LOWER_CASE = Object.getOwnPropertyNames(Object.prototype).filter((name) => name === name.toLowerCase());
 
 function isLowerCase(name: string): boolean {
   for (let i = 0; i < name.length; i++) {

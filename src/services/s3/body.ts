@@ -158,8 +158,11 @@ export async function readChunks(blobs: BlobStore, chunks: Chunk[], range?: { st
   );
 }
 
-/** Bodies up to this size are answered from one Buffer: no stream, no pipeline, one socket write. */
-export const SMALL_BODY = 64 * 1024;
+/**
+ * Bodies up to this size are answered from one Buffer: no stream, no pipeline,
+ * one socket write. No more memory than a stream, whose reads are this size too.
+ */
+export const SMALL_BODY = 1024 * 1024;
 
 /** What GetObject answers: a small body whole (cheaper to send), a larger one as a stream. */
 export async function readBody(blobs: BlobStore, chunks: Chunk[], range?: { start: number; end: number }): Promise<Readable | Buffer> {

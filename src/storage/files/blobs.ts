@@ -67,8 +67,8 @@ function pidAlive(pid: number): boolean {
 const WRITE_BATCH = 1024 * 1024;
 /** Chunk size of streamed reads: fewer thread-pool round trips than the 64 KiB default. */
 const READ_CHUNK = 1024 * 1024;
-/** Ranges up to this size are read in one call instead of through a file stream. */
-const SMALL_READ = 64 * 1024;
+/** Ranges up to this size are read in one call instead of through a file stream (which would hold as much anyway). */
+const SMALL_READ = READ_CHUNK;
 
 async function writeAll(fh: FileHandle, buffers: Buffer[]): Promise<void> {
   while (buffers.length > 0) {
