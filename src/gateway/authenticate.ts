@@ -1,8 +1,9 @@
 /**
  * Authentication at the edge: finds the credentials a request was signed
  * with and has the SigV4 layer check the token, expiry and signature. S3
- * alone admits unsigned requests, evaluated as the anonymous principal
- * (bucket policies may allow them).
+ * admits unsigned requests, evaluated as the anonymous principal (bucket
+ * policies may allow them); other services only for operations marked
+ * `anonymous` (SNS's SubscribeURL and UnsubscribeURL).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
  */
 import type { Readable } from 'node:stream';
@@ -31,11 +32,19 @@ export async function authenticate(req: HttpRequest, style: SigV4Style, credenti
  * is cached and the body buffered), as on almost every API call; throws the
  * SigV4 error synchronously or returns a promise that rejects with it.
  */
-export function authenticateRequest(req: HttpRequest, style: SigV4Style, credentials: Credentials, now = new Date(), bucket?: string): Authenticated | Promise<Authenticated> {
+export function authenticateRequest(
+  req: HttpRequest,
+  style: SigV4Style,
+  credentials: Credentials,
+  now = new Date(),
+  bucket?: string,
+  /** For a request with no signature at all: whether its operation may be called unsigned (SNS's SubscribeURL). */
+  anonymousAllowed?: () => boolean,
+): Authenticated | Promise<Authenticated> {
   // A virtual-hosted S3 request is verified against the path the client signed; SigV2 also signs the Host's bucket.
   const auth = parseAuth(req, bucket === undefined ? { style, now } : { style, now, bucket });
   if (!auth) {
-    if (style === 's3') return { principal: ANONYMOUS, body: req.body };
+    if (style === 's3' || anonymousAllowed?.()) return { principal: ANONYMOUS, body: req.body };
     throw missingAuthenticationError(style);
   }
   const hit = credentials.cached(auth.accessKeyId, now.getTime());

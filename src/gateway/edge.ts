@@ -128,8 +128,13 @@ async function serve(
   const early = codec.protocol.startsWith('rest') ? codec.resolveOperation(virtual ? { ...req, rawPath: virtual.path } : req) : undefined;
   if (!(early && codec.hasStreamingInput(early)) && !Buffer.isBuffer(req.body)) req.body = await bufferBody(req.body);
 
+  // Operations marked anonymous (SNS's SubscribeURL/UnsubscribeURL) may come with no signature at all.
+  const anonymousAllowed = () => {
+    const op = early ?? codec.resolveOperation(req);
+    return op !== undefined && def.operations[op]?.anonymous === true;
+  };
   // Without a promise when the key is cached and the body buffered (almost every call).
-  const authenticated = authenticateRequest(req, service.style, opts.credentials, receivedAt, virtual?.bucket);
+  const authenticated = authenticateRequest(req, service.style, opts.credentials, receivedAt, virtual?.bucket, anonymousAllowed);
   const auth = authenticated instanceof Promise ? await authenticated : authenticated;
   req.body = auth.body;
   if (virtual) req.rawPath = virtual.path;
@@ -162,7 +167,9 @@ async function serve(
 
   const input = await codec.parse(operation, req);
 
-  if ((spec.authorization ?? 'iam') === 'iam') {
+  // An unsigned call to an anonymous operation is the handler's to check (SNS checks the token); IAM has no caller to judge.
+  const authorization = spec.anonymous === true && principal.type === 'anonymous' && service.style !== 's3' ? 'none' : (spec.authorization ?? 'iam');
+  if (authorization === 'iam') {
     const action = spec.action ?? `${def.actionPrefix}:${operation}`;
     const resources = spec.resources ? await spec.resources(input, ctx) : ['*'];
     const result = await opts.authorizer.authorize({
@@ -179,7 +186,7 @@ async function serve(
       resourcePolicy: def.resourcePolicy ? (arn) => def.resourcePolicy!(arn, ctx) : undefined,
     });
     if (!result.allowed) throw accessDenied(service, result.message);
-  } else if (spec.authorization === 'custom') {
+  } else if (authorization === 'custom') {
     await spec.authorize!(input, ctx);
   }
 
@@ -194,6 +201,8 @@ function sessionTokenMayCall(service: string, operation: string): boolean {
 }
 
 function accessDenied(service: RegisteredService, message: string): ServiceError {
+  // SNS names its denial AuthorizationError (403).
+  if (service.def.name === 'sns') return new ServiceError('AuthorizationError', message, { status: 403 });
   const json = service.codec.protocol === 'json' || service.codec.protocol === 'rest-json';
   return new ServiceError(json ? 'AccessDeniedException' : 'AccessDenied', message, { status: 403 });
 }

@@ -23,6 +23,8 @@ export interface InternalOptions {
   usage?: (accountId: string, month?: string) => Promise<unknown>;
   /** /_stratus/ses/messages[/<id>[/raw]] (the SES inbox) and /_stratus/ses/verify (the verification link). */
   ses?: SesRoutes;
+  /** GET /_stratus/sns/SimpleNotificationService-<fingerprint>.pem: the certificate SNS signs messages with (the SigningCertURL), or undefined. */
+  snsCertificate?: (path: string) => Promise<string | undefined>;
 }
 
 export interface SesRoutes {
@@ -35,6 +37,7 @@ export interface SesRoutes {
 
 const LAMBDA_CODE = '/_stratus/lambda-code/';
 const SES_MESSAGES = '/_stratus/ses/messages';
+const SNS_CERTIFICATES = '/_stratus/sns/';
 
 /** The inbox is local development tooling: open to this machine, root-signed requests only from elsewhere. */
 function isLoopback(address: string | undefined): boolean {
@@ -110,6 +113,12 @@ export function createInternalRoutes(opts: InternalOptions) {
         return found ? json(200, found) : json(404, { code: 'NotFound', message: `No message ${id}`, requestId: ctx.requestId });
       }
       return json(405, { code: 'MethodNotAllowed', message: 'use GET or DELETE', requestId: ctx.requestId });
+    }
+    if (opts.snsCertificate && req.rawPath.startsWith(SNS_CERTIFICATES) && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Public, as AWS's certificate URLs are: subscribers fetch it unsigned to check message signatures.
+      const pem = await opts.snsCertificate(req.rawPath);
+      if (!pem) return json(404, { code: 'NotFound', message: 'No such certificate', requestId: ctx.requestId });
+      return { status: 200, headers: { 'content-type': 'application/x-x509-ca-cert', 'content-length': String(Buffer.byteLength(pem)) }, body: pem };
     }
     if (req.rawPath === '/_stratus/reset') {
       if (req.method !== 'POST') return json(405, { code: 'MethodNotAllowed', message: 'use POST', requestId: ctx.requestId });

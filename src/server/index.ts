@@ -29,7 +29,7 @@ import { deferredEngine, engineDeps } from './functions.js';
 import { meteredEngine } from './metering.js';
 import { createUsageMeter } from './usage.js';
 import { createMetricsRecorder } from '../services/monitoring/index.js';
-import { buildServices } from './services.js';
+import { buildServices, buildSnsDelivery } from './services.js';
 import { VERSION } from './version.js';
 
 export interface RunningStratus {
@@ -69,8 +69,10 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   const metered = meteredEngine(engine.engine, createMetricsRecorder(storage.documents), usage);
   // Derived from the root secret so that every node of a cluster signs code download links alike.
   const codeSigningSecret = createHmac('sha256', root.secretAccessKey).update('stratus/lambda-code-links').digest();
+  const sesOptions = { mode: config.sesMode, autoVerify: config.sesAutoVerify, relay: config.smtpUrl !== undefined };
+  const snsDelivery = buildSnsDelivery({ documents: storage.documents, blobs: storage.blobs, ses: sesOptions, accountId: config.accountId, region: config.region, log: log.child({ component: 'sns-delivery' }), timeScale: config.timeScale });
   const registry = new ServiceRegistry(
-    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region, ses: { mode: config.sesMode, autoVerify: config.sesAutoVerify, relay: config.smtpUrl !== undefined } }),
+    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region, ses: sesOptions, snsDelivery }),
   );
 
   const s3 = registry.get('s3')?.def as S3Service | undefined;
@@ -98,8 +100,10 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
     },
     usage: (accountId, month) => usage.report(accountId, month),
     ses: ses?.inbox,
+    snsCertificate: (path) => snsDelivery.certificate(path),
     async reset() {
       await storage.reset();
+      snsDelivery.reset();
       credentials.invalidate();
       // The root keys live on in the user's CLI profile, so they survive a reset.
       await credentials.ensureRoot(config.accountId, { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey });
@@ -142,6 +146,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   engine.set((overrides.createEngine ?? createFunctionEngine)(wiring, { runtimePoolSize: config.runtimePoolSize }));
   const sesRelay = config.smtpUrl ? ses?.startRelay({ smtpUrl: config.smtpUrl, log: log.child({ component: 'ses-relay' }), timeScale: config.timeScale }) : undefined;
   const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: metered, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }) });
+  snsDelivery.start();
 
   const sweeper = setInterval(() => {
     void credentials.sweepExpired().catch((err) => log.warn('session sweep failed', { err }));
@@ -168,6 +173,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
       });
       // Stop taking events first; those in flight end with the engine and stay queued if unfinished.
       const drained = dispatcher.close();
+      await snsDelivery.stop();
       await sesRelay?.close();
       await engine.engine.close();
       await drained;

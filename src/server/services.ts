@@ -14,14 +14,16 @@ import { createIamService } from '../services/iam/index.js';
 import { createLambdaService, serviceInvokeOp, serviceMayInvoke, wakeDispatcher } from '../services/lambda/index.js';
 import { createS3Service } from '../services/s3/index.js';
 import { createApiGatewayV2Service } from '../services/apigatewayv2/index.js';
-import { createSesService, createSesV2Service, type SesMode } from '../services/ses/index.js';
+import { createMailDrop, createSesService, createSesV2Service, type SesMode } from '../services/ses/index.js';
 import { createLogsService } from '../services/logs/index.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
 import { createStsService } from '../services/sts/index.js';
+import { createSnsDelivery, createSnsService, type SnsDeliveryRuntime } from '../services/sns/index.js';
 import type { ServiceDefinition } from '../services/types.js';
 import type { BlobStore, DocumentStore } from '../storage/types.js';
 import type { FunctionEngine } from '../functions/types.js';
 import type { RegisteredService } from '../gateway/registry.js';
+import type { Logger } from '../core/logger.js';
 
 export interface ServiceDeps {
   directory: ReturnType<typeof createDirectory>;
@@ -37,12 +39,13 @@ export interface ServiceDeps {
   region: string;
   /** SES: sandbox or production rules, auto-verification, and whether an SMTP relay takes accepted mail. */
   ses: { mode: SesMode; autoVerify: boolean; relay: boolean };
+  /** SNS's delivery half (buildSnsDelivery), whose dispatcher the server starts and stops. */
+  snsDelivery: SnsDeliveryRuntime;
 }
 
 /** Model name → IAM action prefix, for services that have no provider yet. */
 const MODEL_ONLY: Record<string, string> = {
   lambda: 'lambda',
-  sns: 'sns',
   logs: 'logs',
   monitoring: 'cloudwatch',
   elastictranscoder: 'elastictranscoder',
@@ -70,6 +73,7 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
   const sesDeps = { store: deps.documents, blobs: deps.blobs, ...deps.ses };
   implemented.push(createSesService(sesDeps), createSesV2Service(sesDeps));
   implemented.push(createApiGatewayV2Service({ store: deps.documents }));
+  implemented.push(createSnsService({ store: deps.documents, authorizer: deps.authorizer, accountId: deps.accountId, region: deps.region, delivery: deps.snsDelivery }));
   const defs = [...implemented];
   for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {
     if (defs.some((d) => d.name === name)) continue;
@@ -79,6 +83,26 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
   return defs.map((def) => {
     const model = loadModel(def.name);
     return { def, model, codec: createCodec(model), style: styleFor(model.metadata.protocol, def.signingName) };
+  });
+}
+
+/**
+ * SNS's delivery half: Lambda subscriptions reach functions through Lambda's
+ * asynchronous queue as sns.amazonaws.com (the function policy must allow
+ * it), email subscriptions land in SES's inbox (and its relay).
+ */
+export function buildSnsDelivery(deps: Pick<ServiceDeps, 'documents' | 'blobs' | 'ses' | 'accountId' | 'region'> & { log: Logger; timeScale: number }): SnsDeliveryRuntime {
+  const sns = { servicePrincipal: 'sns.amazonaws.com' };
+  return createSnsDelivery({
+    store: deps.documents,
+    log: deps.log,
+    timeScale: deps.timeScale,
+    lambda: {
+      canInvoke: (functionArn, sourceArn, sourceAccount) => serviceMayInvoke(deps.documents, functionArn, { ...sns, sourceArn, sourceAccount }),
+      enqueueOps: (functionArn, payload, meta) => [serviceInvokeOp(functionArn, payload.toString('utf8'), { ...sns, ...meta })],
+      notifyQueued: wakeDispatcher,
+    },
+    mail: createMailDrop({ store: deps.documents, blobs: deps.blobs, ...deps.ses }, { accountId: deps.accountId, region: deps.region }),
   });
 }
 

@@ -22,6 +22,8 @@ export interface OperationSpec<I = any, O = any> {
   authorization?: 'iam' | 'authenticated' | 'custom';
   /** For 'custom': throws the service's AccessDenied when the call is not allowed. */
   authorize?(input: I, ctx: RequestContext): Promise<void>;
+  /** May be called unsigned; the handler then runs as the anonymous principal (SNS's SubscribeURL/UnsubscribeURL). */
+  anonymous?: boolean;
 }
 
 export interface ServiceDefinition {

@@ -29,7 +29,7 @@ export interface MessageDoc {
   id: string;
   accountId: string;
   region: string;
-  service: 'ses' | 'sesv2';
+  service: 'ses' | 'sesv2' | 'sns';
   operation: string;
   timestamp: number;
   envelope: { from: string; recipients: string[] };

@@ -24,6 +24,7 @@ import { withRequiredChecks } from './validation.js';
 
 export type { SesDeps, SesMode } from './common.js';
 export { parseSmtpUrl } from './smtp.js';
+export { createMailDrop, type MailDrop, type MailDropMeta } from './mail-drop.js';
 
 /** What /_stratus/ses/... serves: the inbox and the verification link. */
 export interface SesInbox {
