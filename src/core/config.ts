@@ -37,6 +37,7 @@ export const configSchema = z.object({
   sesAutoVerify: z.boolean(),
   smtpUrl: z.string().regex(/^smtps?:\/\/[^/]+/, 'must look like smtp://user:pass@host:port (or smtps://)').optional(),
   examples: z.string().optional(),
+  transcoderWorkers: z.number().int().min(0).max(64),
 });
 
 export type StratusConfig = z.infer<typeof configSchema>;
@@ -72,6 +73,7 @@ export const OPTIONS: OptionSpec[] = [
   { key: 'sesMode', flag: 'ses-mode', env: 'STRATUS_SES_MODE', type: 'string', default: 'sandbox', help: 'sandbox: SES accepts mail only from and to verified addresses or domains (200 a day), as a new AWS account does. production: only the sender must be verified (50,000 a day).' },
   { key: 'sesAutoVerify', flag: 'ses-auto-verify', env: 'STRATUS_SES_AUTO_VERIFY', type: 'boolean', default: false, help: 'Verify SES identities the moment they are created, without the verification email and its link (for scripts and CI).' },
   { key: 'smtpUrl', flag: 'smtp-url', env: 'STRATUS_SMTP_URL', type: 'string', help: 'Also deliver every message SES accepts to this SMTP server (smtp://user:pass@host:port, or smtps:// for TLS). Failed deliveries are retried with backoff for 24 hours and reported in the inbox (GET /_stratus/ses/messages).' },
+  { key: 'transcoderWorkers', flag: 'transcoder-workers', env: 'STRATUS_TRANSCODER_WORKERS', type: 'number', default: 1, help: 'Elastic Transcoder jobs transcoded at once (each runs ffmpeg, which uses every core). 0 accepts jobs but leaves them Submitted.' },
   { key: 'examples', flag: 'examples', env: 'STRATUS_EXAMPLES', type: 'string', help: 'Once ready, deploy every example under this directory (each <name>/deploy.mjs, run with the root keys) and print its URLs. `npm start` passes the repository\'s examples/.' },
   { key: 'publicUrl', flag: 'public-url', env: 'STRATUS_PUBLIC_URL', type: 'string', help: 'Base URL that clients and functions use to reach Stratus, when it differs from http://<host>:<port>.' },
 ];

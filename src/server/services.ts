@@ -24,6 +24,7 @@ import type { BlobStore, DocumentStore } from '../storage/types.js';
 import type { FunctionEngine } from '../functions/types.js';
 import type { RegisteredService } from '../gateway/registry.js';
 import type { Logger } from '../core/logger.js';
+import { buildTranscoder } from './transcoder.js';
 
 export interface ServiceDeps {
   directory: ReturnType<typeof createDirectory>;
@@ -41,6 +42,8 @@ export interface ServiceDeps {
   ses: { mode: SesMode; autoVerify: boolean; relay: boolean };
   /** SNS's delivery half (buildSnsDelivery), whose dispatcher the server starts and stops. */
   snsDelivery: SnsDeliveryRuntime;
+  /** Stratus's public URL once listening (Elastic Transcoder's internal S3 and SNS calls carry it). */
+  endpoint?: () => string;
 }
 
 /** Model name → IAM action prefix, for services that have no provider yet. */
@@ -48,7 +51,6 @@ const MODEL_ONLY: Record<string, string> = {
   lambda: 'lambda',
   logs: 'logs',
   monitoring: 'cloudwatch',
-  elastictranscoder: 'elastictranscoder',
 };
 
 export function buildServices(deps: ServiceDeps): RegisteredService[] {
@@ -74,6 +76,8 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
   implemented.push(createSesService(sesDeps), createSesV2Service(sesDeps));
   implemented.push(createApiGatewayV2Service({ store: deps.documents }));
   implemented.push(createSnsService({ store: deps.documents, authorizer: deps.authorizer, accountId: deps.accountId, region: deps.region, delivery: deps.snsDelivery }));
+  // After S3 and SNS: the transcoder reads and writes objects and publishes through them.
+  implemented.push(buildTranscoder(deps, implemented, deps.endpoint));
   const defs = [...implemented];
   for (const [name, actionPrefix] of Object.entries(MODEL_ONLY)) {
     if (defs.some((d) => d.name === name)) continue;
