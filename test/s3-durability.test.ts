@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
+import { INLINE_MAX } from '../src/services/s3/store.js';
 import { openEmbeddedStorage } from '../src/storage/embedded.js';
 import { ACCOUNT, clientConfig, removeDir, ROOT_KEY, startChildServer, tempDir, type ChildServer } from './harness.js';
 
@@ -164,7 +165,9 @@ describe('S3 durability', () => {
     t.after(() => removeDir(dataDir));
     let server = await startChildServer(ARGS(dataDir), {}, START_TIMEOUT_MS);
     await s3For(server).send(new CreateBucketCommand({ Bucket: 'sweep' }));
-    await s3For(server).send(new PutObjectCommand({ Bucket: 'sweep', Key: 'kept', Body: 'kept' }));
+    // Larger than INLINE_MAX: the kept object has a blob of its own among the garbage.
+    const kept = 'kept'.repeat(INLINE_MAX / 4 + 1);
+    await s3For(server).send(new PutObjectCommand({ Bucket: 'sweep', Key: 'kept', Body: kept }));
     await server.stop();
 
     // A pid that certainly belongs to no live process on this host.
@@ -185,7 +188,7 @@ describe('S3 durability', () => {
     server = await startChildServer(ARGS(dataDir), {}, START_TIMEOUT_MS);
     try {
       const got = await s3For(server).send(new GetObjectCommand({ Bucket: 'sweep', Key: 'kept' }));
-      assert.equal(await got.Body!.transformToString(), 'kept');
+      assert.equal(await got.Body!.transformToString(), kept);
     } finally {
       await server.stop();
     }

@@ -8,9 +8,9 @@
  * On-disk layout of `<dataDir>`:
  *   stratus.db, stratus.db-wal, stratus.db-shm
  *       SQLite in WAL mode (https://www.sqlite.org/wal.html). Table
- *       `documents(tbl, key, value JSON text, version)`, primary key
- *       (tbl, key) WITHOUT ROWID, keys compared as UTF-8 bytes. The schema
- *       version is `PRAGMA user_version` (see sqlite/migrations.ts).
+ *       `documents(id, tbl, key, value JSON text, version)`, unique index
+ *       on (tbl, key), keys compared as UTF-8 bytes. The schema version is
+ *       `PRAGMA user_version` (see sqlite/migrations.ts).
  *   blobs/<h0h1>/<h2h3>/<sha256(key)>
  *       One file per blob; h = hex SHA-256 of the key's UTF-8 bytes.
  *   blobs/.tmp/<pid>.<random>.<host>

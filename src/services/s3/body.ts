@@ -3,7 +3,7 @@
  * (the MD5 that is the ETag, and any flexible checksum the client named) and
  * fails the stream before its end when a digest or the length disagrees, so
  * the blob write aborts and nothing is committed; and a reader that serves a
- * byte range across an object's chunks.
+ * byte range across an object's chunks, or from its inline bytes.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -11,7 +11,7 @@ import { finished, Readable, Transform, type TransformCallback } from 'node:stre
 import { checksumFor, type RunningChecksum } from '../../protocol/sigv4/checksums.js';
 import type { BlobStore } from '../../storage/types.js';
 import { s3Errors } from './errors.js';
-import type { Chunk } from './models.js';
+import type { ObjectData } from './models.js';
 
 /** S3's checksum members and the header each travels in. */
 export const CHECKSUM_MEMBERS: Record<string, string> = {
@@ -126,8 +126,19 @@ export function digestFrom(source: Readable, digester: Digester): Digester {
   return source.pipe(digester);
 }
 
-/** A byte range over an object's chunks as one stream; chunks open one after another. */
-export async function readChunks(blobs: BlobStore, chunks: Chunk[], range?: { start: number; end: number }): Promise<Readable> {
+/** The bytes of an inline body (see S3Store.writeBody), or of a range of it. */
+function inlineBytes(inline: string, range?: { start: number; end: number }): Buffer {
+  const all = Buffer.from(inline, 'base64');
+  return range ? all.subarray(range.start, range.end + 1) : all;
+}
+
+/** A byte range over an object's data as one stream; chunks open one after another. */
+export async function readChunks(blobs: BlobStore, data: ObjectData, range?: { start: number; end: number }): Promise<Readable> {
+  if (data.inline !== undefined) {
+    const bytes = inlineBytes(data.inline, range);
+    return Readable.from(bytes.length ? [bytes] : []);
+  }
+  const chunks = data.chunks;
   const total = chunks.reduce((n, c) => n + c.size, 0);
   const start = range?.start ?? 0;
   const end = range?.end ?? total - 1;
@@ -165,10 +176,11 @@ export async function readChunks(blobs: BlobStore, chunks: Chunk[], range?: { st
 export const SMALL_BODY = 1024 * 1024;
 
 /** What GetObject answers: a small body whole (cheaper to send), a larger one as a stream. */
-export async function readBody(blobs: BlobStore, chunks: Chunk[], range?: { start: number; end: number }): Promise<Readable | Buffer> {
-  const total = chunks.reduce((n, c) => n + c.size, 0);
+export async function readBody(blobs: BlobStore, data: ObjectData, range?: { start: number; end: number }): Promise<Readable | Buffer> {
+  if (data.inline !== undefined) return inlineBytes(data.inline, range);
+  const total = data.chunks.reduce((n, c) => n + c.size, 0);
   const length = range ? Math.min(range.end, total - 1) - range.start + 1 : total;
-  const stream = await readChunks(blobs, chunks, range);
+  const stream = await readChunks(blobs, data, range);
   if (length > SMALL_BODY) return stream;
   const parts: Buffer[] = [];
   for await (const part of stream) parts.push(part as Buffer);

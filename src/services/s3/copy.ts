@@ -2,7 +2,8 @@
  * CopyObject: reads the source (authorized as s3:GetObject on it), applies
  * the copy-source conditionals and the metadata and tagging directives, and
  * writes a new object with its own bytes (blobs are never shared, so
- * deleting one object can never take another's data with it).
+ * deleting one object can never take another's data with it; a small one is
+ * copied inline).
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
  */
 import type { RequestContext } from '../../core/context.js';
@@ -94,15 +95,15 @@ export function copyOperations(c: S3Context): Operations {
       const tags = tagging === 'REPLACE' ? parseTaggingHeader(input.Tagging ?? '') : source.tags;
       const algorithm: string | undefined = input.ChecksumAlgorithm;
       const digester = new Digester({ compute: algorithm ? [algorithm] : Object.keys(source.checksums ?? {}).map((m) => m.slice('Checksum'.length)) });
-      const stream = await readChunks(c.deps.blobs, source.chunks);
-      const chunk = await c.db.writeBlob(input.Bucket, digestFrom(stream, digester));
+      const stream = await readChunks(c.deps.blobs, source);
+      const data = await c.db.writeBody(input.Bucket, digestFrom(stream, digester), source.size);
       const d = digester.result!;
       // A copy of a multipart object is one part with a plain MD5 ETag, as on S3.
       const checksums = Object.keys(d.checksums).length ? d.checksums : undefined;
       const { version } = await c.db.commitVersion(
         input.Bucket,
         input.Key,
-        { ...attrs, etag: quoteEtag(d.md5Hex), size: d.size, chunks: [chunk], checksums, checksumType: checksums ? 'FULL_OBJECT' : undefined, tags, acl, owner: ownerOf(c.deps.accountId) },
+        { ...attrs, etag: quoteEtag(d.md5Hex), size: d.size, ...data, checksums, checksumType: checksums ? 'FULL_OBJECT' : undefined, tags, acl, owner: ownerOf(c.deps.accountId) },
         (v, b) => eventOps(c, b, 'ObjectCreated:Copy', input.Key, v, ctx),
       );
       c.deps.lambda?.notifyQueued();

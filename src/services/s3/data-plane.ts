@@ -243,7 +243,7 @@ async function serveObject(
     h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
   }
   h['content-length'] = String(range ? range.end - range.start + 1 : v.size);
-  return { status, headers: h, body: head ? undefined : await readChunks(c.deps.blobs, v.chunks, range) };
+  return { status, headers: h, body: head ? undefined : await readChunks(c.deps.blobs, v, range) };
 }
 
 // ---------------------------------------------------------------- POST uploads

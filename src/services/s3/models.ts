@@ -2,7 +2,8 @@
  * What S3 keeps per bucket and per object version. Records are plain JSON in
  * the DocumentStore; object bytes live in the BlobStore as one or more
  * immutable chunks (a multipart object keeps its parts as they were uploaded,
- * so completing an upload copies nothing).
+ * so completing an upload copies nothing), or, for a small object, inline in
+ * the version record itself (no blob: a PUT is one transaction, a GET one read).
  */
 
 export type VersioningStatus = 'Enabled' | 'Suspended';
@@ -67,7 +68,14 @@ export interface ObjectVersion {
   /** Quoted, as S3 returns it. */
   etag?: string;
   size: number;
+  /** Empty when the bytes are `inline` (and for a delete marker). */
   chunks: Chunk[];
+  /**
+   * The whole body, base64, for a small object written without a blob (see
+   * S3Store.writeBody). Only in the version record: the head's copy leaves it
+   * out, and S3Store.findVersion fetches it.
+   */
+  inline?: string;
   /** Part sizes of a multipart object (GetObject partNumber, GetObjectAttributes). */
   parts?: number[];
   contentType?: string;
@@ -86,6 +94,9 @@ export interface ObjectVersion {
   acl?: StoredAcl;
   owner: Owner;
 }
+
+/** Where a version's bytes are: blobs, or inline in the record. */
+export type ObjectData = Pick<ObjectVersion, 'chunks' | 'inline'>;
 
 /** The newest version of a key, and where its null version sits in the versions table. */
 export interface ObjectHead {

@@ -147,7 +147,7 @@ export function multipartOperations(c: S3Context): Operations {
       }
       if (length > MAX_PART_SIZE) throw s3Errors.entityTooLarge(length, MAX_PART_SIZE);
       const digester = new Digester({ compute: upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [] });
-      const stream = await readChunks(c.deps.blobs, source.chunks, range);
+      const stream = await readChunks(c.deps.blobs, source, range);
       const chunk = await c.db.writeBlob(input.Bucket, digestFrom(stream, digester));
       const d = digester.result!;
       const part: PartRecord = { partNumber, etag: quoteEtag(d.md5Hex), size: d.size, lastModified: new Date().toISOString(), chunk, checksums: partChecksums(upload, d.checksums) };

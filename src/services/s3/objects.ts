@@ -1,6 +1,6 @@
 /**
  * Object reads and writes: PutObject streams the body through a digester into
- * a new blob and then commits it (see store.ts); GetObject and HeadObject
+ * a new blob (or, when small, into the version record) and then commits it (see store.ts); GetObject and HeadObject
  * answer conditionals, ranges, part numbers and response-* overrides.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
@@ -152,7 +152,7 @@ export function objectOperations(c: S3Context): Operations {
     } else {
       out.ContentLength = v.size;
     }
-    if (!head) out.Body = await readBody(c.deps.blobs, v.chunks, range);
+    if (!head) out.Body = await readBody(c.deps.blobs, v, range);
     return out;
   };
 
@@ -178,13 +178,13 @@ export function objectOperations(c: S3Context): Operations {
         for (const m of Object.keys(CHECKSUM_MEMBERS)) if (typeof input[m] === 'string') expected[m] = input[m];
         const digester = new Digester({ contentMd5: input.ContentMD5, expected, compute: input.ChecksumAlgorithm ? [input.ChecksumAlgorithm] : [], maxSize: MAX_PUT_SIZE });
         const source = body ?? (await import('node:stream')).Readable.from([]);
-        const chunk = await c.db.writeBlob(input.Bucket, digestFrom(source, digester));
+        const data = await c.db.writeBody(input.Bucket, digestFrom(source, digester), input.ContentLength);
         const d = digester.result!;
         let queued = false;
         const { version } = await c.db.commitVersion(
           input.Bucket,
           input.Key,
-          { ...attrs, etag: quoteEtag(d.md5Hex), size: d.size, chunks: [chunk], checksums: Object.keys(d.checksums).length ? d.checksums : undefined, checksumType: Object.keys(d.checksums).length ? 'FULL_OBJECT' : undefined, tags, acl, owner: ownerOf(c.deps.accountId) },
+          { ...attrs, etag: quoteEtag(d.md5Hex), size: d.size, ...data, checksums: Object.keys(d.checksums).length ? d.checksums : undefined, checksumType: Object.keys(d.checksums).length ? 'FULL_OBJECT' : undefined, tags, acl, owner: ownerOf(c.deps.accountId) },
           (v, b) => {
             const ops = eventOps(c, b, 'ObjectCreated:Put', input.Key, v, ctx);
             queued = ops.length > 0;

@@ -19,13 +19,20 @@
  * costs one transaction, its commit, rather than two: with --durability full
  * each transaction is an fsync. A reserved key never written is a marker
  * without bytes, swept like any other once its process is gone.
+ *
+ * A body of at most INLINE_MAX bytes skips the BlobStore: it is kept, base64,
+ * in the version record (`inline`, with no chunks), so it is written, replaced
+ * and deleted in the very transactions that commit or drop its record, and
+ * there is no blob to mark. The head's copy of the version leaves it out
+ * (listings read heads); findVersion fetches it. Both forms coexist; every
+ * reader goes through body.ts, which serves either.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { ConditionFailedError, type BlobStore, type DocumentStore, type StoredDocument, type WriteOp } from '../../storage/types.js';
 import { s3Errors } from './errors.js';
-import type { BucketRecord, Chunk, ObjectHead, ObjectVersion } from './models.js';
+import type { BucketRecord, Chunk, ObjectData, ObjectHead, ObjectVersion } from './models.js';
 
 export const TABLES = {
   buckets: 's3.buckets',
@@ -41,6 +48,12 @@ const MAX_ATTEMPTS = 50;
 const OWNER = `${hostname()}:${process.pid}`;
 /** Blob keys reserved per transaction, and how long a reservation may wait for its write (well inside sweepGarbage's staleMs). */
 const RESERVE_BATCH = 32;
+/**
+ * Bodies up to this size are stored inline in the version record: less work
+ * than a file's create, write, fsync and rename, and one read instead of an
+ * open. ListObjectVersions reads whole version records, so it stays modest.
+ */
+export const INLINE_MAX = 16 * 1024;
 const RESERVATION_TTL_MS = 60_000;
 
 interface GarbageRecord {
@@ -149,6 +162,33 @@ export class S3Store {
     }
   }
 
+  /**
+   * Stores an object's body: inline when the announced `size` is at most
+   * INLINE_MAX, else streamed into a blob (writeBlob). A body that turns out
+   * longer than announced goes to a blob after all.
+   */
+  async writeBody(bucket: string, data: Readable, size: number | undefined): Promise<ObjectData> {
+    if (size === undefined || size > INLINE_MAX) return { chunks: [await this.writeBlob(bucket, data)] };
+    const parts: Buffer[] = [];
+    let total = 0;
+    const it = data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return { chunks: [], inline: Buffer.concat(parts, total).toString('base64') };
+      parts.push(next.value);
+      total += next.value.length;
+      if (total > INLINE_MAX) {
+        const rest = Readable.from(
+          (async function* () {
+            yield* parts;
+            for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+          })(),
+        );
+        return { chunks: [await this.writeBlob(bucket, rest)] };
+      }
+    }
+  }
+
   /** A fresh blob key whose pending garbage marker is already committed. */
   private async reserveBlob(): Promise<string> {
     for (;;) {
@@ -221,10 +261,17 @@ export class S3Store {
     return this.docs.list<ObjectVersion>(TABLES.versions, { prefix: versionKeyPrefix(bucket, key) });
   }
 
-  /** The version a GET names: the current one, or the one with `versionId`. */
+  /** The version a GET names, bytes included: the current one, or the one with `versionId`. */
   async findVersion(bucket: string, key: string, versionId?: string): Promise<ObjectVersion | undefined> {
-    if (versionId === undefined) return (await this.getHead(bucket, key))?.value.current;
-    return (await this.listVersionsOf(bucket, key)).find((v) => v.value.versionId === versionId)?.value;
+    if (versionId !== undefined) return (await this.listVersionsOf(bucket, key)).find((v) => v.value.versionId === versionId)?.value;
+    for (let attempt = 0; ; attempt++) {
+      const current = (await this.getHead(bucket, key))?.value.current;
+      if (!current || !inlineLeftOut(current)) return current;
+      const record = await this.docs.get<ObjectVersion>(TABLES.versions, versionKeyPrefix(bucket, key) + current.seq);
+      // Gone: an overwrite replaced it between the two reads; the head now names another.
+      if (record) return record.value;
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`s3: version record ${bucket}/${key} ${current.seq} missing`);
+    }
   }
 
   /**
@@ -252,7 +299,7 @@ export class S3Store {
         }
       }
       ops.push({ op: 'put', table: TABLES.versions, key: versionKeyPrefix(bucket, key) + seq, value: version });
-      const newHead: ObjectHead = nullSeq === undefined ? { current: version } : { current: version, nullSeq };
+      const newHead: ObjectHead = nullSeq === undefined ? { current: headCopy(version) } : { current: headCopy(version), nullSeq };
       ops.push({ op: 'put', table: TABLES.objects, key: objectKey(bucket, key), value: newHead, condition: head ? { ifVersion: head.version } : { ifNotExists: true } });
       ops.push({ op: 'check', table: TABLES.buckets, key: bucket, condition: { ifExists: true } });
       ops.push(...this.claimOps(version.chunks), ...extraOps(version, b));
@@ -286,7 +333,7 @@ export class S3Store {
       const objKey = objectKey(bucket, key);
       if (rest.length === 0) ops.push({ op: 'delete', table: TABLES.objects, key: objKey, condition: { ifVersion: head.version } });
       else {
-        const next: ObjectHead = { current: rest[0]!.value };
+        const next: ObjectHead = { current: headCopy(rest[0]!.value) };
         const nullSeq = versionId === 'null' ? undefined : head.value.nullSeq;
         if (nullSeq !== undefined) next.nullSeq = nullSeq;
         ops.push({ op: 'put', table: TABLES.objects, key: objKey, value: next, condition: { ifVersion: head.version } });
@@ -316,7 +363,7 @@ export class S3Store {
       mutate(target.value);
       const ops: WriteOp[] = [{ op: 'put', table: TABLES.versions, key: target.key, value: target.value, condition: { ifVersion: target.version } }];
       if (head.value.current.seq === target.value.seq) {
-        ops.push({ op: 'put', table: TABLES.objects, key: objectKey(bucket, key), value: { ...head.value, current: target.value }, condition: { ifVersion: head.version } });
+        ops.push({ op: 'put', table: TABLES.objects, key: objectKey(bucket, key), value: { ...head.value, current: headCopy(target.value) }, condition: { ifVersion: head.version } });
       }
       ops.push(...extraOps(target.value));
       try {
@@ -327,6 +374,18 @@ export class S3Store {
       }
     }
   }
+}
+
+/** A version as its object's head holds it: without an inline body, which stays in the version record only. */
+function headCopy(v: ObjectVersion): ObjectVersion {
+  if (v.inline === undefined) return v;
+  const { inline: _, ...rest } = v;
+  return rest;
+}
+
+/** A head's version whose bytes were left out (headCopy): it has bytes yet neither chunks nor inline data. */
+function inlineLeftOut(v: ObjectVersion): boolean {
+  return !v.deleteMarker && v.size > 0 && v.chunks.length === 0 && v.inline === undefined;
 }
 
 function pidAlive(pid: number): boolean {

@@ -117,6 +117,115 @@ describe('SqliteDocumentStore', () => {
     assert.deepEqual(await s.integrityProblems(), []);
   });
 
+  it('group commit: writes called in one turn share one transaction', async () => {
+    const s = await store();
+    const walFrames = (): number => {
+      const other = new Database(path);
+      try {
+        const frames = (other.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
+        other.pragma('wal_checkpoint(TRUNCATE)');
+        return frames;
+      } finally {
+        other.close();
+      }
+    };
+    await s.put('t', 'warm', 0);
+    walFrames();
+    const versions = await Promise.all(Array.from({ length: 50 }, (_, i) => s.put('t', `k${i}`, i)));
+    assert.deepEqual(versions, Array(50).fill(1));
+    const grouped = walFrames();
+    for (let i = 0; i < 50; i++) await s.put('t', `k${i}`, i);
+    const oneByOne = walFrames();
+    // Each commit appends the pages it changed to the WAL: one commit touches a page once.
+    assert.ok(grouped <= 5, `grouped writes wrote ${grouped} WAL frames`);
+    assert.ok(oneByOne >= 50, `sequential writes wrote ${oneByOne} WAL frames`);
+  });
+
+  it('group commit: a failed condition rejects only its write; later writes see the earlier ones', async () => {
+    const s = await store();
+    const results = await Promise.allSettled([
+      s.put('t', 'k', 'a', { ifNotExists: true }),
+      s.put('t', 'k', 'b', { ifNotExists: true }),
+      s.put('t', 'k', 'c', { ifVersion: 1 }),
+      s.batch([
+        { op: 'put', table: 't', key: 'x', value: 'x' },
+        { op: 'check', table: 't', key: 'k', condition: { ifVersion: 2 } },
+      ]),
+      s.batch([
+        { op: 'put', table: 't', key: 'y', value: 'never' },
+        { op: 'check', table: 't', key: 'k', condition: { ifVersion: 1 } },
+      ]),
+      s.delete('t', 'x', { ifVersion: 1 }),
+      s.delete('t', 'k', { ifVersion: 9 }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason instanceof ConditionFailedError ? 'condition' : String(r.reason))),
+      [1, 'condition', 2, undefined, 'condition', true, 'condition'],
+    );
+    assert.deepEqual(await s.get('t', 'k'), { key: 'k', value: 'c', version: 2 });
+    assert.equal(await s.get('t', 'x'), undefined);
+    assert.equal(await s.get('t', 'y'), undefined);
+  });
+
+  it('group commit: a write SQLite refuses fails alone, the rest of its group commits in order', async () => {
+    const s = await store();
+    const other = new Database(path);
+    other.exec("CREATE TRIGGER refuse BEFORE INSERT ON documents WHEN NEW.key = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by trigger'); END");
+    other.close();
+    const results = await Promise.allSettled([
+      s.put('t', 'a', 1),
+      s.put('t', 'refused', 1),
+      s.put('t', 'a', 2, { ifVersion: 1 }),
+      s.put('t', 'b', 1, { ifVersion: 1 }),
+    ]);
+    assert.deepEqual(results[0], { status: 'fulfilled', value: 1 });
+    assert.equal(results[1]!.status, 'rejected');
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /refused by trigger/);
+    assert.deepEqual(results[2], { status: 'fulfilled', value: 2 });
+    assert.ok((results[3] as PromiseRejectedResult).reason instanceof ConditionFailedError);
+    assert.deepEqual(await s.get('t', 'a'), { key: 'a', value: 2, version: 2 });
+    assert.equal(await s.get('t', 'refused'), undefined);
+    // The store keeps grouping afterwards.
+    assert.deepEqual(await Promise.all([s.put('t', 'c', 1), s.put('t', 'c', 2)]), [1, 2]);
+  });
+
+  it('group commit: writes queued while another process holds the lock all commit, in order', async () => {
+    const s = await store({ busyTimeoutMs: 20 });
+    const other = new Database(path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      setTimeout(() => other.exec('COMMIT'), 200);
+      const first = [s.put('t', 'k', 'one', { ifNotExists: true }), s.put('t', 'k', 'two', { ifVersion: 1 })];
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const later = s.put('t', 'k', 'three', { ifVersion: 2 });
+      assert.deepEqual(await Promise.all([...first, later]), [1, 2, 3]);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('clear: takes its place among queued writes', async () => {
+    const s = await store();
+    const before = s.put('t', 'before', 1);
+    const cleared = s.clear();
+    const after = s.put('t', 'after', 1);
+    await Promise.all([before, cleared, after]);
+    assert.deepEqual(
+      (await s.list('t')).map((d) => d.key),
+      ['after'],
+    );
+  });
+
+  it('close: commits writes already queued, then refuses new ones', async () => {
+    const s = await SqliteDocumentStore.open(path);
+    const queued = s.put('t', 'k', 'queued');
+    await s.close();
+    assert.equal(await queued, 1);
+    await assert.rejects(s.put('t', 'k', 'late'), TypeError);
+    const again = await store();
+    assert.deepEqual(await again.get('t', 'k'), { key: 'k', value: 'queued', version: 1 });
+  });
+
   it('close: is idempotent', async () => {
     const s = await SqliteDocumentStore.open(path);
     await s.close();

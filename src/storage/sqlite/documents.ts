@@ -8,9 +8,22 @@
  * https://www.sqlite.org/lang_transaction.html). better-sqlite3 is
  * synchronous: a transaction never spans an `await`, so no lock is ever held
  * while the event loop runs other work.
+ *
+ * Group commit: with synchronous=FULL every COMMIT is an fsync of the WAL, on
+ * the event loop. Writes are therefore queued and committed together, once per
+ * turn of the event loop (setImmediate): every write called while the loop
+ * was busy shares one transaction and one fsync. Each write runs in its own
+ * SAVEPOINT, in call order, so it sees the writes queued before it exactly as
+ * sequential transactions would; a write whose condition fails rolls back to
+ * its savepoint and rejects alone, the others commit. A promise settles only
+ * after the COMMIT, so a read after an awaited write sees it. Any other error
+ * (I/O, disk full) may leave SQLite's transaction rolled back under us, so the
+ * whole group is undone and each of its writes replayed in a transaction of
+ * its own: only the write that really fails rejects. SQLITE_BUSY (another
+ * process holds the lock) retries the group, ahead of newer writes.
  */
 import Database from 'better-sqlite3';
-import type { Database as Db, Statement } from 'better-sqlite3';
+import type { Database as Db, Statement, Transaction } from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionFailedError, type DocumentStore, type ListOptions, type StoredDocument, type WriteCondition, type WriteOp } from '../types.js';
 import { migrate } from './migrations.js';
@@ -32,6 +45,17 @@ export interface SqliteDocumentStoreOptions {
 
 type Row = [value: string, version: number];
 type ListRow = [key: string, value: string, version: number];
+
+/** A write waiting for its group's transaction. `run` executes its statements (inside a savepoint). */
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (value: never) => void;
+  reject: (err: unknown) => void;
+  /** Until when SQLITE_BUSY is retried for it. */
+  deadline: number;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: ConditionFailedError };
 
 function isBusy(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -70,11 +94,17 @@ export class SqliteDocumentStore implements DocumentStore {
   private readonly stmtGet: Statement<[string, string], Row>;
   private readonly stmtUpsert: Statement<[string, string, string], number>;
   private readonly stmtDelete: Statement<[string, string]>;
+  private readonly stmtClear: Statement<[]>;
   private readonly listStmts = new Map<string, Statement<unknown[], ListRow>>();
-  private readonly putTx: (table: string, key: string, json: string, condition: WriteCondition | undefined) => number;
-  private readonly deleteTx: (table: string, key: string, condition: WriteCondition | undefined) => boolean;
-  private readonly batchTx: (ops: WriteOp[], json: (string | undefined)[]) => void;
-  private closed = false;
+  /** Runs one write: in a savepoint inside a group, or `.immediate` as a transaction of its own. */
+  private readonly writeTx: Transaction<(run: () => unknown) => unknown>;
+  private readonly groupTx: (group: QueuedWrite[]) => Outcome[];
+  private queue: QueuedWrite[] = [];
+  /** A flush is scheduled or running; writes only queue. */
+  private flushing = false;
+  private busyAttempt = 0;
+  private idle: Array<() => void> = [];
+  private closing: Promise<void> | undefined;
 
   private constructor(path: string, db: Db, retryForMs: number) {
     this.path = path;
@@ -89,30 +119,28 @@ export class SqliteDocumentStore implements DocumentStore {
       )
       .pluck();
     this.stmtDelete = db.prepare<[string, string]>('DELETE FROM documents WHERE tbl = ? AND key = ?');
+    this.stmtClear = db.prepare<[]>('DELETE FROM documents');
+    // Nested in the group's transaction, better-sqlite3 makes this a SAVEPOINT
+    // that a throw rolls back (https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md#transactionfunction---function).
+    this.writeTx = db.transaction((run: () => unknown) => run());
+    this.groupTx = db.transaction((group: QueuedWrite[]): Outcome[] =>
+      group.map((w) => {
+        try {
+          return { ok: true, value: this.writeTx(w.run) };
+        } catch (err) {
+          if (err instanceof ConditionFailedError) return { ok: false, error: err };
+          throw err;
+        }
+      }),
+    ).immediate;
+  }
 
-    const versionOf = (table: string, key: string): number | undefined => this.stmtGet.get(table, key)?.[1];
-    const put = db.transaction((table: string, key: string, json: string, condition: WriteCondition | undefined): number => {
-      if (condition && !holds(versionOf(table, key), condition)) throw new ConditionFailedError(table, key);
-      return this.stmtUpsert.get(table, key, json)!;
-    });
-    const del = db.transaction((table: string, key: string, condition: WriteCondition | undefined): boolean => {
-      if (condition && !holds(versionOf(table, key), condition)) throw new ConditionFailedError(table, key);
-      return this.stmtDelete.run(table, key).changes > 0;
-    });
-    // Every condition is checked against the state before the batch, then
-    // every write applies; a throw anywhere rolls the whole transaction back.
-    const batch = db.transaction((ops: WriteOp[], json: (string | undefined)[]): void => {
-      for (const op of ops) {
-        if (op.condition && !holds(versionOf(op.table, op.key), op.condition)) throw new ConditionFailedError(op.table, op.key);
-      }
-      ops.forEach((op, i) => {
-        if (op.op === 'put') this.stmtUpsert.get(op.table, op.key, json[i]!);
-        else if (op.op === 'delete') this.stmtDelete.run(op.table, op.key);
-      });
-    });
-    this.putTx = put.immediate;
-    this.deleteTx = del.immediate;
-    this.batchTx = batch.immediate;
+  private versionOf(table: string, key: string): number | undefined {
+    return this.stmtGet.get(table, key)?.[1];
+  }
+
+  private check(table: string, key: string, condition: WriteCondition | undefined): void {
+    if (condition && !holds(this.versionOf(table, key), condition)) throw new ConditionFailedError(table, key);
   }
 
   /** Opens (creating if needed) and migrates the database file at `path`. */
@@ -161,6 +189,67 @@ export class SqliteDocumentStore implements DocumentStore {
     }
   }
 
+  /** Queues a write for the next group commit; settles once that group has committed (or the write failed). */
+  private write<T>(run: () => T): Promise<T> {
+    if (this.closing) return Promise.reject(new TypeError('The database connection is not open'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (value: never) => void, reject, deadline: Date.now() + this.retryForMs });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    const group = this.queue;
+    this.queue = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.groupTx(group);
+    } catch (err) {
+      if (isBusy(err)) return this.retryGroup(group, err);
+      void this.replayOneByOne(group).then(this.next);
+      return;
+    }
+    this.busyAttempt = 0;
+    outcomes.forEach((o, i) => (o.ok ? group[i]!.resolve(o.value as never) : group[i]!.reject(o.error)));
+    this.next();
+  };
+
+  /** Another process holds the write lock: the group goes back ahead of newer writes, minus those out of time. */
+  private retryGroup(group: QueuedWrite[], err: unknown): void {
+    const now = Date.now();
+    const live = group.filter((w) => w.deadline >= now || (w.reject(err), false));
+    this.queue = live.concat(this.queue);
+    if (this.queue.length === 0) {
+      this.busyAttempt = 0;
+      return this.next();
+    }
+    const attempt = this.busyAttempt++;
+    setTimeout(this.flush, Math.min(100, 2 ** attempt) * (0.5 + Math.random()));
+  }
+
+  /** After an error no condition explains: each write alone, in order, so only the one at fault fails. */
+  private async replayOneByOne(group: QueuedWrite[]): Promise<void> {
+    for (const w of group) {
+      try {
+        w.resolve((await this.retrying(() => this.writeTx.immediate(w.run))) as never);
+      } catch (err) {
+        w.reject(err);
+      }
+    }
+  }
+
+  private readonly next = (): void => {
+    if (this.queue.length > 0) {
+      setImmediate(this.flush);
+      return;
+    }
+    this.flushing = false;
+    for (const done of this.idle.splice(0)) done();
+  };
+
   async get<T>(table: string, key: string): Promise<StoredDocument<T> | undefined> {
     let row: Row | undefined;
     try {
@@ -174,11 +263,17 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async put(table: string, key: string, value: unknown, condition?: WriteCondition): Promise<number> {
     const json = encode(value);
-    return this.retrying(() => this.putTx(table, key, json, condition));
+    return this.write(() => {
+      this.check(table, key, condition);
+      return this.stmtUpsert.get(table, key, json)!;
+    });
   }
 
   async delete(table: string, key: string, condition?: WriteCondition): Promise<boolean> {
-    return this.retrying(() => this.deleteTx(table, key, condition));
+    return this.write(() => {
+      this.check(table, key, condition);
+      return this.stmtDelete.run(table, key).changes > 0;
+    });
   }
 
   async list<T>(table: string, options: ListOptions = {}): Promise<StoredDocument<T>[]> {
@@ -210,12 +305,22 @@ export class SqliteDocumentStore implements DocumentStore {
   async batch(ops: WriteOp[]): Promise<void> {
     if (ops.length === 0) return;
     const json = ops.map((op) => (op.op === 'put' ? encode(op.value) : undefined));
-    await this.retrying(() => this.batchTx(ops, json));
+    // Every condition is checked against the state before the batch, then every write applies.
+    return this.write(() => {
+      for (const op of ops) this.check(op.table, op.key, op.condition);
+      ops.forEach((op, i) => {
+        if (op.op === 'put') this.stmtUpsert.get(op.table, op.key, json[i]!);
+        else if (op.op === 'delete') this.stmtDelete.run(op.table, op.key);
+      });
+    });
   }
 
-  /** Deletes every document in one transaction: readers see all of them or none. */
+  /**
+   * Deletes every document in one transaction: readers see all of them or
+   * none. Queued like any write, so writes called before it are cleared too.
+   */
   async clear(): Promise<void> {
-    await this.retrying(() => this.db.transaction(() => this.db.exec('DELETE FROM documents')).immediate());
+    await this.write(() => void this.stmtClear.run());
   }
 
   /** PRAGMA integrity_check + foreign_key_check; empty when the file is sound. */
@@ -233,15 +338,18 @@ export class SqliteDocumentStore implements DocumentStore {
     return this.db.pragma(name, { simple: true });
   }
 
+  /** Commits the writes already queued, then closes; later writes are refused. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    // Lets SQLite refresh planner statistics cheaply before the last connection goes.
-    try {
-      this.db.pragma('optimize');
-    } catch {
-      // best effort only
-    }
-    this.db.close();
+    this.closing ??= (async () => {
+      if (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve));
+      // Lets SQLite refresh planner statistics cheaply before the last connection goes.
+      try {
+        this.db.pragma('optimize');
+      } catch {
+        // best effort only
+      }
+      this.db.close();
+    })();
+    return this.closing;
   }
 }

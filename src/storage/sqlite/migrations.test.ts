@@ -100,4 +100,28 @@ describe('SqliteDocumentStore.open', () => {
     assert.deepEqual(check.prepare('SELECT x FROM unrelated').all(), [{ x: 1 }]);
     check.close();
   });
+
+  it('open: moves a version-1 file (WITHOUT ROWID) to a rowid table, keeping documents, versions and key order', async () => {
+    const path = join(dir, 'stratus-v1.db');
+    const v1db = new Database(path);
+    migrate(v1db, MIGRATIONS.slice(0, 1));
+    const insert = v1db.prepare('INSERT INTO documents (tbl, key, value, version) VALUES (?, ?, ?, ?)');
+    const keys = ['b', 'a', 'é', 'Z', 'a/b', '😀'];
+    keys.forEach((k, i) => insert.run('t', k, JSON.stringify({ k, big: 'x'.repeat(i * 2000) }), i + 1));
+    insert.run('other', 'k', '"v"', 7);
+    v1db.close();
+
+    const store = await SqliteDocumentStore.open(path);
+    assert.equal(store.pragma('user_version'), 2);
+    const listed = await store.list<{ k: string }>('t');
+    assert.deepEqual(
+      listed.map((d) => [d.key, d.value.k, d.version]),
+      [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))).map((k) => [k, k, keys.indexOf(k) + 1]),
+    );
+    assert.deepEqual(await store.get('other', 'k'), { key: 'k', value: 'v', version: 7 });
+    assert.equal(await store.put('t', 'a', 'next', { ifVersion: 2 }), 3);
+    await assert.rejects(store.put('t', 'b', 'dup', { ifNotExists: true }), /condition failed/);
+    assert.deepEqual(await store.integrityProblems(), []);
+    await store.close();
+  });
 });

@@ -36,6 +36,30 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'documents as a rowid table with a unique (tbl, key) index',
+    up(db) {
+      // In a WITHOUT ROWID table every row is a key of the primary-key
+      // b-tree, and a row larger than about 1 KB (a quarter page) overflows:
+      // each comparison that meets it on the way to another key reads the
+      // whole row, overflow pages included. With the key in an index of its
+      // own, a lookup compares short keys only and then reads one row by id.
+      db.exec(`
+        CREATE TABLE documents_v2 (
+          id      INTEGER PRIMARY KEY,
+          tbl     TEXT    NOT NULL COLLATE BINARY,
+          key     TEXT    NOT NULL COLLATE BINARY,
+          value   TEXT    NOT NULL,
+          version INTEGER NOT NULL CHECK (version >= 1)
+        );
+        INSERT INTO documents_v2 (tbl, key, value, version) SELECT tbl, key, value, version FROM documents ORDER BY tbl, key;
+        DROP TABLE documents;
+        ALTER TABLE documents_v2 RENAME TO documents;
+        CREATE UNIQUE INDEX documents_key ON documents (tbl, key);
+      `);
+    },
+  },
 ];
 
 export function schemaVersion(db: Database): number {
