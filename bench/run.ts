@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: runs every benchmark and prints its table for docs/benchmarks.md.
- * BENCH_ONLY=edge, BENCH_ONLY=functions, BENCH_ONLY=s3 or BENCH_ONLY=transcoder runs one of them.
+ * BENCH_ONLY=edge, BENCH_ONLY=functions, BENCH_ONLY=s3, BENCH_ONLY=transcoder or BENCH_ONLY=sns runs one of them.
  */
 import { benchEdge } from './edge.js';
 import { benchFunctions } from './functions.js';
 import { benchHttpApi } from './http-api.js';
 import { benchS3 } from './s3.js';
+import { benchSns } from './sns.js';
 import { benchTranscoder } from './transcoder.js';
 
 const only = process.env.BENCH_ONLY;
@@ -30,4 +31,8 @@ if (!only || only === 's3') {
 if (!only || only === 'transcoder') {
   console.log('\n## Elastic Transcoder\n');
   console.log(await benchTranscoder());
+}
+if (!only || only === 'sns') {
+  console.log('\n## SNS\n');
+  console.log(await benchSns());
 }

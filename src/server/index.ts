@@ -24,13 +24,14 @@ import { createLogSink, sweepRetention } from '../services/logs/index.js';
 import type { LambdaService } from '../services/lambda/index.js';
 import type { S3Service } from '../services/s3/index.js';
 import type { SesService } from '../services/ses/index.js';
+import type { SnsService } from '../services/sns/index.js';
 import type { TranscoderService } from '../services/elastictranscoder/index.js';
 import { startAsyncDispatcher } from '../services/lambda/async-dispatcher.js';
 import { deferredEngine, engineDeps } from './functions.js';
 import { meteredEngine } from './metering.js';
 import { createUsageMeter } from './usage.js';
 import { createMetricsRecorder } from '../services/monitoring/index.js';
-import { buildServices, buildSnsDelivery } from './services.js';
+import { buildServices, buildSnsDelivery, lambdaSnsPublisher } from './services.js';
 import { VERSION } from './version.js';
 import { processEnvironment } from './config.js';
 
@@ -74,7 +75,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   const sesOptions = { mode: config.sesMode, autoVerify: config.sesAutoVerify, relay: config.smtpUrl !== undefined };
   const snsDelivery = buildSnsDelivery({ documents: storage.documents, blobs: storage.blobs, ses: sesOptions, accountId: config.accountId, region: config.region, log: log.child({ component: 'sns-delivery' }), timeScale: config.timeScale });
   const registry = new ServiceRegistry(
-    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region, ses: sesOptions, snsDelivery, endpoint: () => config.publicUrl ?? url }),
+    buildServices({ directory, credentials, authorizer, documents: storage.documents, blobs: storage.blobs, engine: metered, accountConcurrency, codeSigningSecret, accountId: config.accountId, region: config.region, ses: sesOptions, snsDelivery, log, endpoint: () => config.publicUrl ?? url }),
   );
 
   const s3 = registry.get('s3')?.def as S3Service | undefined;
@@ -147,7 +148,7 @@ export async function startStratus(config: StratusConfig, log: Logger = createLo
   });
   engine.set((overrides.createEngine ?? createFunctionEngine)(wiring, { runtimePoolSize: config.runtimePoolSize }));
   const sesRelay = config.smtpUrl ? ses?.startRelay({ smtpUrl: config.smtpUrl, log: log.child({ component: 'ses-relay' }), timeScale: config.timeScale }) : undefined;
-  const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: metered, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }) });
+  const dispatcher = startAsyncDispatcher({ store: storage.documents, blobs: storage.blobs, engine: metered, directory, authorizer, timeScale: config.timeScale, log: log.child({ component: 'lambda-async' }), sns: lambdaSnsPublisher(registry.get('sns')?.def as SnsService | undefined, () => config.publicUrl ?? url) });
   snsDelivery.start();
   // Picks up jobs an earlier process accepted and did not finish, then the queue.
   const transcoder = registry.get('elastictranscoder')?.def as TranscoderService | undefined;

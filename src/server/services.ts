@@ -18,7 +18,8 @@ import { createMailDrop, createSesService, createSesV2Service, type SesMode } fr
 import { createLogsService } from '../services/logs/index.js';
 import { createMonitoringService } from '../services/monitoring/index.js';
 import { createStsService } from '../services/sts/index.js';
-import { createSnsDelivery, createSnsService, type SnsDeliveryRuntime } from '../services/sns/index.js';
+import { createSnsDelivery, createSnsService, type SnsDeliveryRuntime, type SnsService } from '../services/sns/index.js';
+import type { SnsPublisher } from '../services/lambda/destinations.js';
 import type { ServiceDefinition } from '../services/types.js';
 import type { BlobStore, DocumentStore } from '../storage/types.js';
 import type { FunctionEngine } from '../functions/types.js';
@@ -42,6 +43,8 @@ export interface ServiceDeps {
   ses: { mode: SesMode; autoVerify: boolean; relay: boolean };
   /** SNS's delivery half (buildSnsDelivery), whose dispatcher the server starts and stops. */
   snsDelivery: SnsDeliveryRuntime;
+  /** Background work of services (S3's topic notifications) logs here. */
+  log?: Logger;
   /** Stratus's public URL once listening (Elastic Transcoder's internal S3 and SNS calls carry it). */
   endpoint?: () => string;
 }
@@ -55,6 +58,8 @@ const MODEL_ONLY: Record<string, string> = {
 
 export function buildServices(deps: ServiceDeps): RegisteredService[] {
   const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps), createLogsService({ store: deps.documents }), createMonitoringService({ store: deps.documents })];
+  // Made first so that S3 (topic notifications) can publish through it; registered in its place below.
+  const sns = createSnsService({ store: deps.documents, authorizer: deps.authorizer, accountId: deps.accountId, region: deps.region, delivery: deps.snsDelivery });
   implemented.push(
     createLambdaService({ store: deps.documents, blobs: deps.blobs, directory: deps.directory, engine: deps.engine, accountConcurrency: deps.accountConcurrency, codeSigningSecret: deps.codeSigningSecret, authorizer: deps.authorizer }),
   );
@@ -70,12 +75,17 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
         enqueueOps: (functionArn, payload, meta) => [serviceInvokeOp(functionArn, payload.toString('utf8'), { servicePrincipal: 's3.amazonaws.com', ...meta })],
         notifyQueued: wakeDispatcher,
       },
+      sns: {
+        publishOps: (topicArn, msg, source, endpoint) => sns.publishOps(topicArn, msg, { service: { servicePrincipal: 's3.amazonaws.com', ...source } }, endpoint),
+        wake: () => sns.wake(),
+      },
+      log: deps.log?.child({ component: 's3-notifications' }),
     }),
   );
   const sesDeps = { store: deps.documents, blobs: deps.blobs, ...deps.ses };
   implemented.push(createSesService(sesDeps), createSesV2Service(sesDeps));
   implemented.push(createApiGatewayV2Service({ store: deps.documents }));
-  implemented.push(createSnsService({ store: deps.documents, authorizer: deps.authorizer, accountId: deps.accountId, region: deps.region, delivery: deps.snsDelivery }));
+  implemented.push(sns);
   // After S3 and SNS: the transcoder reads and writes objects and publishes through them.
   implemented.push(buildTranscoder(deps, implemented, deps.endpoint));
   const defs = [...implemented];
@@ -108,6 +118,18 @@ export function buildSnsDelivery(deps: Pick<ServiceDeps, 'documents' | 'blobs' |
     },
     mail: createMailDrop({ store: deps.documents, blobs: deps.blobs, ...deps.ses }, { accountId: deps.accountId, region: deps.region }),
   });
+}
+
+/** SNS as Lambda's destinations and dead-letter queues reach it: publishing as the function's execution role. */
+export function lambdaSnsPublisher(sns: SnsService | undefined, endpoint: () => string): SnsPublisher | undefined {
+  if (!sns) return undefined;
+  return {
+    publishOps: async (topicArn, msg, principal) => {
+      const result = await sns.publishOps(topicArn, msg, { principal }, endpoint());
+      return result.ok ? { ok: true, ops: result.ops } : result;
+    },
+    wake: () => sns.wake(),
+  };
 }
 
 /** IAM calls that revoke keys take effect at once in this process, not after the credential cache's second. */

@@ -6,8 +6,10 @@
  * 2 minutes; throttles and system errors are retried with a backoff from 1 s
  * to 5 min until the event is older than MaximumEventAgeInSeconds (default
  * 6 h); all delays are divided by timeScale. Success and final failure send an
- * invocation record to the OnSuccess/OnFailure destination; a failure without
- * one goes to the DeadLetterConfig, else it is dropped (and logged).
+ * invocation record to the OnSuccess/OnFailure destination (a Lambda function
+ * or an SNS topic), and a final failure also goes to the DeadLetterConfig's
+ * SNS topic (destinations.ts); with neither it is dropped (and logged). What
+ * they send commits in the batch that removes the event.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
  */
@@ -19,13 +21,13 @@ import type { Authorizer } from '../../identity/authorizer.js';
 import type { Directory } from '../../identity/types.js';
 import type { BlobStore, DocumentStore, WriteOp } from '../../storage/types.js';
 import { serviceMayInvoke } from './service-invoke.js';
-import { complete, enqueueOp, keyTime, lease, newEvent, onEnqueued, peek, renew, reschedule, type AsyncEvent, type HeldEvent, type LastResponse } from './async-queue.js';
+import { ASYNC_EVENTS_TABLE, complete, enqueueOp, keyTime, lease, newEvent, onEnqueued, peek, renew, reschedule, type AsyncEvent, type HeldEvent, type LastResponse } from './async-queue.js';
 import { resolve } from './common.js';
 import type { EventInvokeRecord, VersionRecord } from './models.js';
 import { toFunctionSpec } from './models.js';
 import { childKey, functionArn, LATEST, parseFunctionArn, versionKey, type FunctionRef } from './names.js';
 import { functionPolicy } from './permissions.js';
-import { roleFromArn } from './role.js';
+import { deadLetterAttributes, executionPrincipal, type FailureCause, type SnsPublisher } from './destinations.js';
 import { LambdaStore, TABLES } from './store.js';
 
 /** Lambda's defaults and limits for asynchronous invocation. */
@@ -50,6 +52,8 @@ export interface AsyncDispatcherOptions {
   pollMs?: number;
   /** Invocations in flight at once across functions (default 32). */
   maxInFlight?: number;
+  /** SNS topics as destinations and dead-letter queues; absent when SNS is not wired. */
+  sns?: SnsPublisher;
 }
 
 export interface AsyncDispatcher {
@@ -208,7 +212,7 @@ export function startAsyncDispatcher(o: AsyncDispatcherOptions): AsyncDispatcher
     const cfg = (await o.store.get<EventInvokeRecord>(TABLES.eventInvoke, childKey(ref, ref.qualifier ?? LATEST)))?.value;
     const maxRetries = cfg?.maximumRetryAttempts ?? DEFAULT_RETRIES;
     const maxAgeMs = ((cfg?.maximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * 1000) / scale;
-    const finish = (h: HeldEvent, ev: AsyncEvent, condition: Condition, version: VersionRecord) => deliver(h, ev, condition, cfg, version);
+    const finish = (h: HeldEvent, ev: AsyncEvent, condition: Condition, version: VersionRecord, cause?: FailureCause) => deliver(h, ev, condition, cfg, version, cause);
 
     if (Date.now() - e.enqueuedAt > maxAgeMs) return finish(held, e, 'EventAgeExceeded', resolved.version);
 
@@ -263,61 +267,99 @@ export function startAsyncDispatcher(o: AsyncDispatcherOptions): AsyncDispatcher
     const throttled = isServiceError(failure) && failure.status === 429;
     o.log[throttled ? 'debug' : 'warn']('asynchronous invocation will be retried', { requestId: e.id, throttled, err: failure instanceof Error ? failure.message : String(failure) });
     const next: AsyncEvent = { ...current.event, backoffMs };
-    if (now + backoffMs / scale - e.enqueuedAt > maxAgeMs) return finish(current, next, 'EventAgeExceeded', version);
+    const cause: FailureCause = throttled ? { statusCode: 429, message: 'Rate Exceeded.' } : { statusCode: 500, message: failure instanceof Error ? failure.message : String(failure) };
+    if (now + backoffMs / scale - e.enqueuedAt > maxAgeMs) return finish(current, next, 'EventAgeExceeded', version, cause);
     await reschedule(o.store, current, next, now + backoffMs / scale);
   }
 
-  /** Ends an event: the destination for its outcome (or the DLQ on failure), and its removal, in one batch. */
-  async function deliver(held: HeldEvent, e: AsyncEvent, condition: Condition, cfg: EventInvokeRecord | undefined, version: VersionRecord): Promise<void> {
+  /**
+   * Ends an event: the destination for its outcome and, on failure, the
+   * dead-letter queue (AWS sends to both when both are set), removed in one
+   * batch with the event. When that batch fails although the event is still
+   * ours (a topic deleted meanwhile, a FIFO counter that moved), the writes
+   * are computed again.
+   */
+  async function deliver(held: HeldEvent, e: AsyncEvent, condition: Condition, cfg: EventInvokeRecord | undefined, version: VersionRecord, cause?: FailureCause): Promise<void> {
     const fields = { requestId: e.id, function: functionArn({ accountId: e.accountId, region: e.region, name: e.functionName }, e.qualifier), condition };
     const destination = condition === 'Success' ? cfg?.onSuccess : cfg?.onFailure;
-    const extra: WriteOp[] = [];
-    if (destination) {
-      const record = destinationRecord(e, condition, e.lastResponse?.executedVersion ?? e.qualifier ?? LATEST);
-      const op = await destinationOp(destination, record, version, fields);
-      if (op) extra.push(op);
-    } else if (condition !== 'Success') {
-      if (version.deadLetterTargetArn) {
-        o.log.warn(`dead-letter queue ${version.deadLetterTargetArn} is not supported by Stratus yet (SQS and SNS are not built); the event is dropped`, fields);
-      } else {
-        o.log.warn('asynchronous event dropped after its last attempt', { ...fields, attempts: e.attempts });
+    for (let attempt = 1; ; attempt++) {
+      const extra: WriteOp[] = [];
+      let published = false;
+      if (destination) {
+        const record = destinationRecord(e, condition, e.lastResponse?.executedVersion ?? e.qualifier ?? LATEST);
+        const out = await destinationOps(destination, record, version, fields);
+        extra.push(...out.ops);
+        published ||= out.sns;
+      }
+      if (condition !== 'Success' && version.deadLetterTargetArn) {
+        const out = await deadLetterOps(version.deadLetterTargetArn, e, version, fields, cause);
+        extra.push(...out.ops);
+        published ||= out.sns;
+      }
+      if (condition !== 'Success' && !destination && !version.deadLetterTargetArn) o.log.warn('asynchronous event dropped after its last attempt', { ...fields, attempts: e.attempts });
+      if (await complete(o.store, held, extra)) {
+        if (published) o.sns?.wake();
+        return;
+      }
+      const still = await o.store.get(ASYNC_EVENTS_TABLE, held.key);
+      if (extra.length === 0 || still?.version !== held.version || attempt >= 5) {
+        o.log.warn('an asynchronous event changed hands before it could be completed; it may run again', fields);
+        return;
       }
     }
-    if (!(await complete(o.store, held, extra))) o.log.warn('an asynchronous event changed hands before it could be completed; it may run again', fields);
   }
 
-  /** The write that sends a record to a Lambda destination; other destination kinds are logged and dropped. */
-  async function destinationOp(arn: string, record: Record<string, unknown>, version: VersionRecord, fields: Record<string, unknown>): Promise<WriteOp | undefined> {
+  /** The writes that send a record to a Lambda function or an SNS topic destination; other kinds are logged and dropped. */
+  async function destinationOps(arn: string, record: Record<string, unknown>, version: VersionRecord, fields: Record<string, unknown>): Promise<{ ops: WriteOp[]; sns: boolean }> {
+    const none = { ops: [], sns: false };
     const service = arn.split(':')[2];
+    if (service === 'sns' && o.sns) {
+      const ops = await publishAsRole(arn, { message: JSON.stringify(record) }, version, { ...fields, destination: arn });
+      return { ops, sns: ops.length > 0 };
+    }
     if (service !== 'lambda') {
-      o.log.warn(`destination ${arn} is not supported by Stratus yet (only Lambda destinations are); the record is dropped`, fields);
-      return undefined;
+      o.log.warn(`destination ${arn} is not supported by Stratus yet (only Lambda functions and SNS topics are); the record is dropped`, fields);
+      return none;
     }
     const target = parseFunctionArn(arn);
-    if (!target) return undefined;
+    if (!target) return none;
     if (!(await roleMayInvoke(version, arn))) {
       o.log.warn(`the execution role ${version.role} is not allowed lambda:InvokeFunction on destination ${arn}; the record is dropped`, fields);
-      return undefined;
+      return none;
     }
     const event = newEvent({ accountId: target.accountId, region: target.region, functionName: target.name, payload: JSON.stringify(record), ...(target.qualifier ? { qualifier: target.qualifier } : {}) });
-    return enqueueOp(event);
+    return { ops: [enqueueOp(event)], sns: false };
+  }
+
+  /** A dead-letter topic gets the event itself, with why it failed as message attributes. */
+  async function deadLetterOps(arn: string, e: AsyncEvent, version: VersionRecord, fields: Record<string, unknown>, cause?: FailureCause): Promise<{ ops: WriteOp[]; sns: boolean }> {
+    if (arn.split(':')[2] !== 'sns' || !o.sns) {
+      o.log.warn(`dead-letter queue ${arn} is not supported by Stratus yet (only SNS topics are; SQS is not built); the event is dropped`, fields);
+      return { ops: [], sns: false };
+    }
+    const ops = await publishAsRole(arn, { message: e.payload, messageAttributes: deadLetterAttributes(e, cause) }, version, { ...fields, deadLetterQueue: arn });
+    return { ops, sns: ops.length > 0 };
+  }
+
+  /** SNS's writes for a message Lambda publishes with the execution role; a refusal is logged and the message dropped, as on AWS. */
+  async function publishAsRole(topicArn: string, msg: Parameters<SnsPublisher['publishOps']>[1], version: VersionRecord, fields: Record<string, unknown>): Promise<WriteOp[]> {
+    const principal = await executionPrincipal(o.directory, version);
+    if (!principal) {
+      o.log.warn(`the execution role ${version.role} no longer exists; nothing is published to ${topicArn}`, fields);
+      return [];
+    }
+    const result = await o.sns!.publishOps(topicArn, msg, principal);
+    if (result.ok) return result.ops;
+    o.log.warn(`could not publish to ${topicArn} with the execution role ${version.role}; the message is dropped`, { ...fields, code: result.code, reason: result.message });
+    return [];
   }
 
   /** Lambda sends destination records with the function's execution role, which must allow the call. */
   async function roleMayInvoke(version: VersionRecord, arn: string): Promise<boolean> {
-    const role = await roleFromArn(o.directory, version.role);
-    if (!role) return false;
-    const accountId = role.arn.split(':')[4]!;
+    const principal = await executionPrincipal(o.directory, version);
+    if (!principal) return false;
     const result = await o.authorizer.authorize({
-      principal: {
-        type: 'assumed-role',
-        arn: `arn:aws:sts::${accountId}:assumed-role/${role.roleName}/${version.functionName}`,
-        accountId,
-        userId: `${role.roleId}:${version.functionName}`,
-        name: role.roleName,
-        sessionName: version.functionName,
-        roleArn: role.arn,
-      },
+      principal,
       action: 'lambda:InvokeFunction',
       resources: [arn],
       context: {},

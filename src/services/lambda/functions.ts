@@ -16,6 +16,7 @@ import { paginate, resolve, type LambdaContext, type Operations } from './common
 import { functionNotFound, invalidParameter, resourceConflict, validation } from './errors.js';
 import { lambdaDate, toConfiguration, type AliasRecord, type FunctionRecord, type LoggingConfig, type VersionRecord } from './models.js';
 import { functionArn, functionKey, isVersionNumber, LATEST, parseFunctionRef, regionPrefix, resourceArn, versionKey } from './names.js';
+import { checkDeadLetterTarget } from './destinations.js';
 import { checkExecutionRole } from './role.js';
 import { isDue, pending, TABLES } from './store.js';
 import { releaseReservation } from './concurrency.js';
@@ -131,6 +132,7 @@ export function functionOperations(c: LambdaContext): Operations {
           deps.settleDelayMs ?? 50,
         );
         if (environment) latest.environment = environment;
+        await checkDeadLetterTarget(deps.directory, deps.authorizer, latest, input.DeadLetterConfig?.TargetArn);
         if (input.DeadLetterConfig?.TargetArn) latest.deadLetterTargetArn = input.DeadLetterConfig.TargetArn;
         if (input.KMSKeyArn) latest.kmsKeyArn = input.KMSKeyArn;
         if (await db.docs.get(TABLES.functions, functionKey(ref))) throw resourceConflict(`Function already exist: ${ref.name}`);

@@ -15,6 +15,7 @@ import { revisionMismatch } from './errors.js';
 import { snapStart, zipOf, type CodeInput, type ConfigInput } from './functions.js';
 import { lambdaDate, toConfiguration, type VersionRecord } from './models.js';
 import { functionArn, LATEST, parseFunctionRef, resourceArn } from './names.js';
+import { checkDeadLetterTarget } from './destinations.js';
 import { checkExecutionRole } from './role.js';
 import { assertUpdatable, updating } from './store.js';
 import { listVersions, publish } from './versions.js';
@@ -92,9 +93,10 @@ export function updateOperations(c: LambdaContext): Operations {
       resources: (input: UpdateConfigInput, ctx) => resourceArn(input.FunctionName, ctx, undefined, false),
       async handler(input: UpdateConfigInput, ctx) {
         const ref = parseFunctionRef(input.FunctionName, ctx);
-        await db.requireFunction(ref);
+        const existing = await db.requireFunction(ref);
         checkUnsupported(input);
         const role = input.Role !== undefined ? await checkExecutionRole(deps.directory, input.Role, deps.authorizer ? { authorizer: deps.authorizer, ctx } : undefined) : undefined;
+        await checkDeadLetterTarget(deps.directory, deps.authorizer, { role: role ?? existing.value.latest.role, functionName: ref.name }, input.DeadLetterConfig?.TargetArn);
         const environment = input.Environment ? checkEnvironment(input.Environment.Variables) : undefined;
         const out = await db.mutate(ref, async (current) => {
           const fn = (current ?? (await db.requireFunction(ref))).value;

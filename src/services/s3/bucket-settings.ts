@@ -3,17 +3,22 @@
  * event notifications and default encryption.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketWebsite.html
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html ("it first
+ * verifies that any Amazon SNS or Amazon SQS destination exists, and that the bucket owner has
+ * permission to publish to it by sending a test notification")
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html (SSE-S3 is
  * every bucket's default since January 2023; deleting the configuration restores it)
  * IAM actions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
  */
+import type { RequestContext } from '../../core/context.js';
+import { hostId } from '../../protocol/index.js';
+import type { WriteOp } from '../../storage/types.js';
 import { s3op } from './access.js';
-import { bucketArn, type Operations, type S3Context } from './common.js';
+import { bucketArn, type Operations, type S3Context, type TopicTarget } from './common.js';
 import { validateCorsConfiguration, type CorsConfiguration } from './cors.js';
 import { s3Errors } from './errors.js';
-import { validateNotificationConfiguration, type NotificationConfiguration } from './notifications.js';
+import { SNS_SUBJECT, testEvent, validateNotificationConfiguration, type DestinationCheck, type NotificationConfiguration } from './notifications.js';
 import { validateWebsiteConfiguration, type WebsiteConfiguration } from './website.js';
 
 const SSE_ALGORITHMS = ['AES256', 'aws:kms', 'aws:kms:dsse'];
@@ -37,6 +42,47 @@ function validateEncryption(cfg: unknown): { Rules: EncryptionRule[] } {
   const byDefault: EncryptionRule['ApplyServerSideEncryptionByDefault'] = { SSEAlgorithm: d.SSEAlgorithm };
   if (typeof d.KMSMasterKeyID === 'string') byDefault.KMSMasterKeyID = d.KMSMasterKeyID;
   return { Rules: [{ ApplyServerSideEncryptionByDefault: byDefault, BucketKeyEnabled: rule.BucketKeyEnabled === true }] };
+}
+
+/**
+ * S3 validates an SNS destination by publishing its s3:TestEvent to it (and
+ * never sends one to a Lambda function, whose permission it only checks): the
+ * topic must exist and its policy must let s3.amazonaws.com publish for this
+ * bucket. `check` is the validation hook, once per topic; `send` commits the
+ * test messages after the configuration was saved. A configuration refused
+ * (or saved with SkipDestinationValidation) sends none.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ */
+function topicTests(c: S3Context, sns: TopicTarget, bucket: string, accountId: string, ctx: RequestContext) {
+  const message = JSON.stringify(testEvent(bucket, new Date(), ctx.requestId, hostId(ctx.requestId)));
+  const source = { sourceArn: bucketArn(bucket), sourceAccount: accountId };
+  const checked = new Map<string, Promise<DestinationCheck>>();
+  const ops: WriteOp[] = [];
+  const publish = async (topicArn: string): Promise<DestinationCheck> => {
+    const result = await sns.publishOps(topicArn, { subject: SNS_SUBJECT, message }, source, ctx.endpoint);
+    if (result.ok) {
+      ops.push(...result.ops);
+      return true;
+    }
+    return result.code === 'NotFound' ? 'missing' : false;
+  };
+  return {
+    check(topicArn: string): Promise<DestinationCheck> {
+      let answer = checked.get(topicArn);
+      if (!answer) checked.set(topicArn, (answer = publish(topicArn)));
+      return answer;
+    },
+    async send(): Promise<void> {
+      if (ops.length === 0) return;
+      try {
+        await c.deps.store.batch(ops);
+        sns.wake();
+      } catch (err) {
+        // The configuration is saved; only its test message is lost (a topic deleted meanwhile).
+        ctx.log.warn('the s3:TestEvent could not be published', { bucket, err });
+      }
+    },
+  };
 }
 
 function hasDestinations(cfg: NotificationConfiguration): boolean {
@@ -95,24 +141,23 @@ export function bucketSettingsOperations(c: S3Context): Operations {
       return {};
     }),
 
-    PutBucketNotificationConfiguration: s3op(c, bucketAccess('s3:PutBucketNotification'), async (input) => {
+    PutBucketNotificationConfiguration: s3op(c, bucketAccess('s3:PutBucketNotification'), async (input, ctx) => {
       const bucket = await c.db.requireBucket(input.Bucket);
       const cfg = (input.NotificationConfiguration ?? {}) as NotificationConfiguration;
       const lambda = c.deps.lambda;
+      const tests = c.deps.sns ? topicTests(c, c.deps.sns, bucket.name, bucket.accountId, ctx) : undefined;
       await validateNotificationConfiguration(cfg, {
         region: bucket.region,
         accountId: bucket.accountId,
         canInvoke: async (arn) => (lambda ? lambda.canInvoke(arn, bucketArn(bucket.name), bucket.accountId) : false),
+        ...(tests ? { canPublish: tests.check } : {}),
         skipDestinationValidation: input.SkipDestinationValidation === true,
       });
-      // S3 publishes an s3:TestEvent to each SNS topic and SQS queue a saved
-      // configuration names, never to a Lambda function (it only checks the
-      // function's permission). Stratus has only Lambda destinations, so there
-      // is nothing to send here.
       await c.db.updateBucket(input.Bucket, (b) => {
         if (hasDestinations(cfg)) b.notification = cfg;
         else delete b.notification;
       });
+      await tests?.send();
       return {};
     }),
 

@@ -3,11 +3,13 @@
  * ARNs, and small helpers for ETags, dates and owners.
  */
 import { createHash } from 'node:crypto';
+import type { Logger } from '../../core/logger.js';
 import type { Authorizer } from '../../identity/authorizer.js';
 import type { BlobStore, DocumentStore, WriteOp } from '../../storage/types.js';
 import type { OperationSpec } from '../types.js';
 import type { Owner } from './models.js';
 import type { S3Store } from './store.js';
+import type { TopicOutbox } from './topic-outbox.js';
 
 export interface NotificationTarget {
   /** Whether `s3.amazonaws.com` may invoke the function for this bucket (its resource policy). */
@@ -21,6 +23,27 @@ export interface NotificationTarget {
   notifyQueued(): void;
 }
 
+/**
+ * SNS topics as destinations of event notifications, publishing as
+ * s3.amazonaws.com on behalf of a bucket (the topic policy must allow it,
+ * with the bucket as aws:SourceArn and its owner as aws:SourceAccount).
+ */
+export interface TopicTarget {
+  /**
+   * The writes that publish one message to the topic's subscribers, for the
+   * caller to commit; or SNS's refusal (`NotFound` when there is no such topic,
+   * `AuthorizationError` when its policy does not let S3 publish).
+   */
+  publishOps(
+    topicArn: string,
+    msg: { subject: string; message: string },
+    source: { sourceArn: string; sourceAccount: string },
+    endpoint: string,
+  ): Promise<{ ok: true; ops: WriteOp[] } | { ok: false; code: string; message: string }>;
+  /** Delivers what committed publishOps' writes queued. */
+  wake(): void;
+}
+
 export interface S3ServiceDeps {
   store: DocumentStore;
   blobs: BlobStore;
@@ -30,11 +53,17 @@ export interface S3ServiceDeps {
   region: string;
   /** Lambda destinations of event notifications; absent when Lambda is not wired. */
   lambda?: NotificationTarget;
+  /** SNS destinations of event notifications; absent when SNS is not wired. */
+  sns?: TopicTarget;
+  /** Background work (publishing queued topic notifications) logs here. */
+  log?: Logger;
 }
 
 export interface S3Context {
   deps: S3ServiceDeps;
   db: S3Store;
+  /** Queues and publishes notifications for SNS topics; present when SNS is wired. */
+  topics?: TopicOutbox;
 }
 
 export type Operations = Record<string, OperationSpec>;

@@ -7,19 +7,21 @@
  * methods of the service object made here (see data-plane.ts).
  * https://docs.aws.amazon.com/AmazonS3/latest/API/Welcome.html
  */
+import { silentLogger } from '../../core/logger.js';
 import type { HttpResponse } from '../../protocol/index.js';
 import type { ServiceDefinition } from '../types.js';
 import type { S3ServiceDeps } from './common.js';
 import { corsHeadersFor, postObject, preflightResponse, websiteResponse, type PostObjectRequest, type PreflightInput, type WebCall, type WebsiteHttpRequest } from './data-plane.js';
 import { s3Operations } from './provider.js';
 import { S3Store } from './store.js';
+import { TopicOutbox, withTopicOutbox } from './topic-outbox.js';
 
-export type { S3ServiceDeps, NotificationTarget } from './common.js';
+export type { S3ServiceDeps, NotificationTarget, TopicTarget } from './common.js';
 export type { PostObjectRequest, PostSigner, PreflightInput, WebCall, WebsiteHttpRequest } from './data-plane.js';
 
 export interface S3Service extends ServiceDefinition {
   readonly db: S3Store;
-  /** Resolves what crashes left behind: uncommitted and replaced blobs. */
+  /** Resolves what crashes left behind: uncommitted and replaced blobs, unpublished topic notifications. */
   sweep(): Promise<number>;
   /** The static website endpoint's answer (HTML errors, anonymous reads). */
   websiteResponse(req: WebsiteHttpRequest, call: WebCall): Promise<HttpResponse>;
@@ -33,14 +35,19 @@ export interface S3Service extends ServiceDefinition {
 
 export function createS3Service(deps: S3ServiceDeps): S3Service {
   const db = new S3Store(deps.store, deps.blobs);
-  const c = { deps, db };
+  const topics = deps.sns ? new TopicOutbox(deps.store, deps.sns, deps.log ?? silentLogger) : undefined;
+  const c = { deps: topics ? withTopicOutbox(deps, topics) : deps, db, topics };
   return {
     name: 's3',
     signingName: 's3',
     actionPrefix: 's3',
     operations: s3Operations(c),
     db,
-    sweep: () => db.sweepGarbage(),
+    async sweep() {
+      // Topic notifications a crash (or a failed publish) left queued go out first.
+      await topics?.flush();
+      return db.sweepGarbage();
+    },
     websiteResponse: (req, call) => websiteResponse(c, req, call),
     preflightResponse: (input, call) => preflightResponse(c, input, call),
     corsHeadersFor: (bucket, origin, method) => corsHeadersFor(c, bucket, origin, method),

@@ -6,6 +6,7 @@ import {
   eventMessage,
   eventRecord,
   matchingConfigurations,
+  matchingTopics,
   sequencer,
   testEvent,
   validateNotificationConfiguration,
@@ -270,6 +271,16 @@ describe('matchingConfigurations', () => {
     assert.equal(matchingConfigurations(spaced, 'ObjectCreated:Put', 'my dir/file.txt').length, 1);
     spaced.LambdaFunctionConfigurations![0]!.Filter!.Key!.FilterRules![0]!.Value = 'my dir/';
     assert.equal(matchingConfigurations(spaced, 'ObjectCreated:Put', 'my dir/file.txt').length, 0);
+  });
+
+  it('matchingTopics picks the topic configurations by the same rules, and only those', () => {
+    assert.deepEqual(matchingTopics(cfg, 'ObjectCreated:Copy', 'anything'), [{ id: 'topic', topicArn: TOPIC }]);
+    assert.deepEqual(matchingTopics(cfg, 'ObjectRemoved:Delete', 'anything'), []);
+    const filtered: NotificationConfiguration = { TopicConfigurations: [{ Id: 'jpg', TopicArn: TOPIC, Events: ['s3:ObjectCreated:Put'], Filter: { Key: { FilterRules: [{ Name: 'Suffix', Value: '.jpg' }] } } }] };
+    assert.equal(matchingTopics(filtered, 'ObjectCreated:Put', 'a b.jpg').length, 1);
+    assert.equal(matchingTopics(filtered, 'ObjectCreated:Put', 'a.png').length, 0);
+    assert.equal(matchingTopics(filtered, 'ObjectCreated:Post', 'a.jpg').length, 0);
+    assert.deepEqual(matchingConfigurations(filtered, 'ObjectCreated:Put', 'a.jpg'), []);
   });
 });
 

@@ -66,9 +66,9 @@ export interface ValidateOptions {
   accountId: string;
   /** Whether the function exists and its resource policy lets S3 invoke it for this bucket. */
   canInvoke(functionArn: string): Promise<boolean>;
-  /** SNS is not in Stratus yet: without this hook every topic fails as missing, as on AWS. */
+  /** Whether the topic exists and lets S3 publish for this bucket; without this hook (no SNS wired) every topic fails as missing. */
   canPublish?(topicArn: string): Promise<DestinationCheck>;
-  /** SQS likewise. */
+  /** SQS likewise (not in Stratus: every queue fails as missing). */
   canSendMessage?(queueArn: string): Promise<DestinationCheck>;
   /** x-amz-skip-destination-validation: ARNs are still parsed, destinations are not asked. */
   skipDestinationValidation?: boolean;
@@ -324,6 +324,22 @@ export function matchingConfigurations(cfg: NotificationConfiguration, eventName
   }
   return out;
 }
+
+/** The SNS topic configurations an event on `key` triggers, with the same matching rules as matchingConfigurations. */
+export function matchingTopics(cfg: NotificationConfiguration, eventName: string, key: string): Array<{ id: string; topicArn: string }> {
+  const event = withS3Prefix(eventName);
+  const encodedKey = encodeEventKey(key);
+  const out: Array<{ id: string; topicArn: string }> = [];
+  for (const config of cfg.TopicConfigurations ?? []) {
+    if (!config.TopicArn || !(config.Events ?? []).some((pattern) => covers(pattern, event))) continue;
+    if (!filterMatches(config.Filter, encodedKey)) continue;
+    out.push({ id: config.Id ?? '', topicArn: config.TopicArn });
+  }
+  return out;
+}
+
+/** The Subject of every message S3 publishes to SNS (event notifications and the s3:TestEvent). */
+export const SNS_SUBJECT = 'Amazon S3 Notification';
 
 export interface EventRecordInput {
   /** `ObjectCreated:Put`; an `s3:` prefix is dropped as the record omits it. */
