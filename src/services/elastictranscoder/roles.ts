@@ -9,7 +9,7 @@
  * https://docs.aws.amazon.com/elastictranscoder/latest/developerguide/access-control.html
  */
 import type { Principal, RequestContext } from '../../core/context.js';
-import { compilePolicy, evaluate } from '../../identity/policy/index.js';
+import { roleFromArn as roleFromDirectory, trustsService } from '../../identity/roles.js';
 import type { RoleRecord } from '../../identity/types.js';
 import type { TranscoderContext } from './common.js';
 import { accessDenied, validation } from './errors.js';
@@ -17,29 +17,12 @@ import { accessDenied, validation } from './errors.js';
 export const SERVICE_PRINCIPAL = 'elastictranscoder.amazonaws.com';
 
 /** The role an ARN names; the ARN must match the role's, path included. */
-export async function roleFromArn(c: TranscoderContext, arn: string): Promise<RoleRecord | undefined> {
-  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-  if (!m) return undefined;
-  const role = await c.deps.directory.getRole(m[1]!, m[2]!);
-  return role?.arn === arn ? role : undefined;
+export function roleFromArn(c: TranscoderContext, arn: string): Promise<RoleRecord | undefined> {
+  return roleFromDirectory(c.deps.directory, arn);
 }
 
 export function trustsTranscoder(role: RoleRecord): boolean {
-  try {
-    const decision = evaluate(
-      {
-        principal: { type: 'service', arn: SERVICE_PRINCIPAL, accountId: '', servicePrincipal: SERVICE_PRINCIPAL },
-        action: 'sts:AssumeRole',
-        resource: role.arn,
-        resourceAccountId: role.arn.split(':')[4],
-        context: {},
-      },
-      { resource: compilePolicy(role.assumeRolePolicyDocument), resourceKind: 'trust' },
-    );
-    return decision.decision === 'Allow';
-  } catch {
-    return false;
-  }
+  return trustsService(role, SERVICE_PRINCIPAL);
 }
 
 /** The session a job runs as: arn:aws:sts::<account>:assumed-role/<role>/<job id>. */

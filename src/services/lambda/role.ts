@@ -9,7 +9,7 @@
 import type { RequestContext } from '../../core/context.js';
 import { ServiceError } from '../../core/errors.js';
 import type { Authorizer } from '../../identity/authorizer.js';
-import { compilePolicy, evaluate } from '../../identity/policy/index.js';
+import { roleFromArn, trustsService } from '../../identity/roles.js';
 import type { Directory, RoleRecord } from '../../identity/types.js';
 import { invalidParameter, validation } from './errors.js';
 
@@ -19,26 +19,10 @@ const ROLE_RE = new RegExp(`^${ROLE_PATTERN}$`);
 
 /** Whether a role's trust policy lets Lambda assume it. */
 export function trustsLambda(role: RoleRecord): boolean {
-  const decision = evaluate(
-    {
-      principal: { type: 'service', arn: LAMBDA_PRINCIPAL, accountId: '', servicePrincipal: LAMBDA_PRINCIPAL },
-      action: 'sts:AssumeRole',
-      resource: role.arn,
-      resourceAccountId: role.arn.split(':')[4],
-      context: {},
-    },
-    { resource: compilePolicy(role.assumeRolePolicyDocument), resourceKind: 'trust' },
-  );
-  return decision.decision === 'Allow';
+  return trustsService(role, LAMBDA_PRINCIPAL);
 }
 
-/** The role a role ARN names; the ARN must match the role's, path included. */
-export async function roleFromArn(directory: Directory, arn: string): Promise<RoleRecord | undefined> {
-  const m = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(arn);
-  if (!m) return undefined;
-  const role = await directory.getRole(m[1]!, m[2]!);
-  return role?.arn === arn ? role : undefined;
-}
+export { roleFromArn };
 
 /**
  * Checks a Role parameter the way CreateFunction does. Handing a function a role is passing
