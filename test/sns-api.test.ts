@@ -224,6 +224,11 @@ describe('SNS API', () => {
       await fails(sub('carrier-pigeon', 'coop'), 'InvalidParameterException', 'Invalid parameter: Amazon SNS does not support this protocol string: carrier-pigeon');
       await fails(sub('sqs', `arn:aws:sqs:us-east-1:${ACCOUNT}:q.fifo`), 'InvalidParameterException', 'Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics');
       await fails(sns.send(new SubscribeCommand({ TopicArn: arnOf('no-topic'), Protocol: 'lambda', Endpoint: LAMBDA })), 'NotFoundException', 'Topic does not exist', 404);
+      const fifo = (await sns.send(new CreateTopicCommand({ Name: 'endpoints.fifo', Attributes: { FifoTopic: 'true' } }))).TopicArn!;
+      for (const [Protocol, Endpoint] of [['lambda', LAMBDA], ['https', 'https://hooks.test/a'], ['email', 'a@example.com']] as const) {
+        await fails(sns.send(new SubscribeCommand({ TopicArn: fifo, Protocol, Endpoint })), 'InvalidParameterException', `Invalid parameter: Invalid protocol type: ${Protocol}`);
+      }
+      await sns.send(new DeleteTopicCommand({ TopicArn: fifo }));
       await fails(
         sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'lambda', Endpoint: LAMBDA, Attributes: { RawMessageDelivery: 'true' } })),
         'InvalidParameterException',

@@ -56,8 +56,6 @@ export const PIPELINE = '24-hour-video';
 export const API = '24-hour-video-api';
 
 const is = (err, ...names) => names.includes(err?.name) || names.includes(err?.Code);
-/** The server does not implement this operation (yet): Stratus answers 501 NotImplemented. */
-export const notImplemented = (err) => err?.$metadata?.httpStatusCode === 501 || is(err, 'NotImplemented', 'NotImplementedException');
 
 const trust = (service) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
 const objects = (bucket) => `arn:aws:s3:::${bucket}/*`;
@@ -220,20 +218,13 @@ function clients(config) {
 }
 
 /**
- * Runs every step; returns the URLs a person opens and `missing`, the parts
- * the server could not deploy (each with the reason).
+ * Runs every step and returns the URLs a person opens. Any refusal is an
+ * error: a server that cannot run the whole app should say so, not half-deploy it.
  */
-export async function deploy(config = {}, { legacy = false, log = () => {} } = {}) {
+export async function deploy(config = {}, { legacy = false } = {}) {
   const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
   const c = clients({ region, ...config });
   const endpoint = (config.endpoint ?? process.env.AWS_ENDPOINT_URL ?? '').replace(/\/+$/, '') || undefined;
-  const missing = [];
-  const skip = (what) => (err) => {
-    if (!notImplemented(err)) throw err;
-    missing.push({ what, reason: `${err.name}: ${err.message}` });
-    log(`warning: ${what} skipped: the server answered ${err.$metadata?.httpStatusCode ?? ''} ${err.name}`);
-    return undefined;
-  };
   try {
     const { Account: account } = await c.sts.send(new GetCallerIdentityCommand({}));
     const site = endpoint ? new URL(endpoint) : undefined;
@@ -249,7 +240,7 @@ export async function deploy(config = {}, { legacy = false, log = () => {} } = {
       { Effect: 'Allow', Action: 's3:GetObject', Resource: objects(UPLOAD_BUCKET) },
       { Effect: 'Allow', Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: objects(TRANSCODED_BUCKET) },
     ]);
-    const pipeline = await ensurePipeline(c, { name: PIPELINE, input: UPLOAD_BUCKET, output: TRANSCODED_BUCKET, role: transcoderRole }).catch(skip('Elastic Transcoder pipeline'));
+    const pipeline = await ensurePipeline(c, { name: PIPELINE, input: UPLOAD_BUCKET, output: TRANSCODED_BUCKET, role: transcoderRole });
 
     const packages = await buildPackages();
     if (legacy) packages['transcode-video'] = legacyPackage();
@@ -270,19 +261,11 @@ export async function deploy(config = {}, { legacy = false, log = () => {} } = {
     );
 
     // Transcoded bucket → SNS → set-permissions and extract-metadata.
-    const topicArn = await ensureTopic(c, { name: TOPIC, bucket: TRANSCODED_BUCKET, account, subscribers: [arns['set-permissions'], arns['extract-metadata']] }).catch(skip('SNS topic'));
-    if (topicArn) {
-      for (const fn of ['set-permissions', 'extract-metadata']) await allowInvoke(c, fn, 'sns-transcoded-video-notifications', 'sns.amazonaws.com', topicArn);
-      await c.s3
-        .send(new PutBucketNotificationConfigurationCommand({ Bucket: TRANSCODED_BUCKET, NotificationConfiguration: { TopicConfigurations: [{ Id: 'transcoded-video-notifications', TopicArn: topicArn, Events: ['s3:ObjectCreated:*'] }] } }))
-        .catch((err) => {
-          // S3 validates the destination. The topic exists (it was just created), so "does not exist"
-          // means this server's S3 cannot see SNS yet; any other refusal is a real error.
-          if (!is(err, 'InvalidArgument') || err.ArgumentValue1 !== 'The destination topic does not exist') throw err;
-          missing.push({ what: 'S3 → SNS notification of the transcoded bucket', reason: `${err.name}: ${err.message}: ${err.ArgumentValue1}` });
-          log(`warning: the transcoded bucket cannot notify ${topicArn}: S3 answers that the topic does not exist`);
-        });
-    }
+    const topicArn = await ensureTopic(c, { name: TOPIC, bucket: TRANSCODED_BUCKET, account, subscribers: [arns['set-permissions'], arns['extract-metadata']] });
+    for (const fn of ['set-permissions', 'extract-metadata']) await allowInvoke(c, fn, 'sns-transcoded-video-notifications', 'sns.amazonaws.com', topicArn);
+    await c.s3.send(
+      new PutBucketNotificationConfigurationCommand({ Bucket: TRANSCODED_BUCKET, NotificationConfiguration: { TopicConfigurations: [{ Id: 'transcoded-video-notifications', TopicArn: topicArn, Events: ['s3:ObjectCreated:*'] }] } }),
+    );
 
     // The HTTP API and the page.
     const api = await ensureApi(c, { name: API, region, account, origins: siteOrigins, routes: { 'GET /videos': arns['get-video-list'], 'GET /upload-policy': arns['get-upload-policy'] } });
@@ -293,7 +276,7 @@ export async function deploy(config = {}, { legacy = false, log = () => {} } = {
     const apiPathUrl = site ? `${endpoint}/_stratus/execute-api/${api.apiId}` : undefined;
     await hostSite(c, { apiUrl: api.url, apiPathUrl, uploadBucket: UPLOAD_BUCKET, transcodedBucket: TRANSCODED_BUCKET });
 
-    return { pageUrl, pagePathUrl, apiId: api.apiId, apiUrl: api.url, apiPathUrl, pipelineId: pipeline?.id, topicArn, functions: arns, missing };
+    return { pageUrl, pagePathUrl, apiId: api.apiId, apiUrl: api.url, apiPathUrl, pipelineId: pipeline.id, topicArn, functions: arns };
   } finally {
     for (const client of Object.values(c)) client.destroy();
   }
@@ -301,9 +284,8 @@ export async function deploy(config = {}, { legacy = false, log = () => {} } = {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const legacy = process.argv.includes('--legacy');
-  const out = await deploy(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}, { legacy, log: (l) => console.log(l) });
+  const out = await deploy(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {}, { legacy });
   console.log(`24-hour video: ${out.pageUrl}${out.pagePathUrl ? `  (or ${out.pagePathUrl})` : ''}`);
   console.log(`  its API:     curl ${out.apiPathUrl ?? out.apiUrl}/videos`);
   console.log(`  upload:      aws s3 cp clip.mp4 s3://${UPLOAD_BUCKET}/${process.env.AWS_ENDPOINT_URL ? ` --endpoint-url ${process.env.AWS_ENDPOINT_URL}` : ''}`);
-  for (const m of out.missing) console.log(`  not deployed: ${m.what} (${m.reason})`);
 }

@@ -40,6 +40,9 @@ export const PROTOCOLS: readonly SubscriptionProtocol[] = ['http', 'https', 'ema
 const CONFIRMED_BY_ENDPOINT = new Set<string>(['http', 'https', 'email', 'email-json']);
 
 function checkEndpoint(protocol: SubscriptionProtocol, endpoint: string | undefined, topic: TopicDoc): string {
+  // FIFO topics deliver only to SQS queues (https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html),
+  // so HTTP, email and Lambda envelopes never carry FIFO fields.
+  if (topic.attributes.FifoTopic === 'true' && protocol !== 'sqs') throw invalidParameter(`Invalid parameter: Invalid protocol type: ${protocol}`);
   if (endpoint === undefined || endpoint === '') throw invalidParameter('Invalid parameter: Endpoint Reason: Endpoint is required');
   switch (protocol) {
     case 'http':
