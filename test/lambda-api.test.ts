@@ -74,7 +74,7 @@ describe('lambda api', () => {
       [{ EphemeralStorage: { Size: 100 } }, 'ValidationException', 400, /at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value greater than or equal to 512$/],
       [{ Handler: 'index handler' }, 'ValidationException', 400, /at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern/],
       [{ Code: { ZipFile: Buffer.from('not a zip') } }, 'InvalidParameterValueException', 400, 'Could not unzip uploaded file. Please check your file, then try to upload again.'],
-      [{ Code: { S3Bucket: 'b', S3Key: 'k.zip' } }, 'InvalidParameterValueException', 400, /cannot read function code from S3 yet/],
+      [{ Code: { S3Bucket: 'b', S3Key: 'k.zip' } }, 'InvalidParameterValueException', 400, 'Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist'],
       [{ Architectures: ['x86_64', 'arm64'] }, 'ValidationException', 400, "1 validation error detected: Value '[x86_64, arm64]' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1"],
       [{ Environment: { Variables: { AWS_REGION: 'x' } } }, 'InvalidParameterValueException', 400, /contains reserved keys .* Reserved keys used in this request: AWS_REGION$/],
     ];

@@ -12,7 +12,7 @@ import { loadModel } from '../protocol/model.js';
 import { styleFor } from '../protocol/sigv4/index.js';
 import { createIamService } from '../services/iam/index.js';
 import { createLambdaService, serviceInvokeOp, serviceMayInvoke, wakeDispatcher } from '../services/lambda/index.js';
-import { createS3Service } from '../services/s3/index.js';
+import { createS3Service, type S3Service } from '../services/s3/index.js';
 import { createApiGatewayV2Service } from '../services/apigatewayv2/index.js';
 import { createMailDrop, createSesService, createSesV2Service, type SesMode } from '../services/ses/index.js';
 import { createLogsService } from '../services/logs/index.js';
@@ -25,6 +25,7 @@ import type { BlobStore, DocumentStore } from '../storage/types.js';
 import type { FunctionEngine } from '../functions/types.js';
 import type { RegisteredService } from '../gateway/registry.js';
 import type { Logger } from '../core/logger.js';
+import { readWhole, s3Caller } from './s3-calls.js';
 import { buildTranscoder } from './transcoder.js';
 
 export interface ServiceDeps {
@@ -60,28 +61,39 @@ export function buildServices(deps: ServiceDeps): RegisteredService[] {
   const implemented: ServiceDefinition[] = [invalidatingKeyChanges(createIamService({ directory: deps.directory }), deps.credentials), createStsService(deps), createLogsService({ store: deps.documents }), createMonitoringService({ store: deps.documents })];
   // Made first so that S3 (topic notifications) can publish through it; registered in its place below.
   const sns = createSnsService({ store: deps.documents, authorizer: deps.authorizer, accountId: deps.accountId, region: deps.region, delivery: deps.snsDelivery });
+  // Lambda reads Code.S3Bucket/S3Key as the caller, through S3 (made just below).
+  let s3: S3Service | undefined;
+  const readAsCaller = s3Caller(() => s3!, { accountId: deps.accountId, region: deps.region, userAgent: 'lambda.amazonaws.com', endpoint: deps.endpoint ?? (() => 'http://127.0.0.1') });
   implemented.push(
-    createLambdaService({ store: deps.documents, blobs: deps.blobs, directory: deps.directory, engine: deps.engine, accountConcurrency: deps.accountConcurrency, codeSigningSecret: deps.codeSigningSecret, authorizer: deps.authorizer }),
-  );
-  implemented.push(
-    createS3Service({
+    createLambdaService({
       store: deps.documents,
       blobs: deps.blobs,
+      directory: deps.directory,
+      engine: deps.engine,
+      accountConcurrency: deps.accountConcurrency,
+      codeSigningSecret: deps.codeSigningSecret,
       authorizer: deps.authorizer,
-      accountId: deps.accountId,
-      region: deps.region,
-      lambda: {
-        canInvoke: (functionArn, sourceArn, sourceAccount) => serviceMayInvoke(deps.documents, functionArn, { servicePrincipal: 's3.amazonaws.com', sourceArn, sourceAccount }),
-        enqueueOps: (functionArn, payload, meta) => [serviceInvokeOp(functionArn, payload.toString('utf8'), { servicePrincipal: 's3.amazonaws.com', ...meta })],
-        notifyQueued: wakeDispatcher,
-      },
-      sns: {
-        publishOps: (topicArn, msg, source, endpoint) => sns.publishOps(topicArn, msg, { service: { servicePrincipal: 's3.amazonaws.com', ...source } }, endpoint),
-        wake: () => sns.wake(),
-      },
-      log: deps.log?.child({ component: 's3-notifications' }),
+      codeObjects: { read: (principal, location, maxBytes) => readWhole(readAsCaller, principal, location, maxBytes) },
     }),
   );
+  s3 = createS3Service({
+    store: deps.documents,
+    blobs: deps.blobs,
+    authorizer: deps.authorizer,
+    accountId: deps.accountId,
+    region: deps.region,
+    lambda: {
+      canInvoke: (functionArn, sourceArn, sourceAccount) => serviceMayInvoke(deps.documents, functionArn, { servicePrincipal: 's3.amazonaws.com', sourceArn, sourceAccount }),
+      enqueueOps: (functionArn, payload, meta) => [serviceInvokeOp(functionArn, payload.toString('utf8'), { servicePrincipal: 's3.amazonaws.com', ...meta })],
+      notifyQueued: wakeDispatcher,
+    },
+    sns: {
+      publishOps: (topicArn, msg, source, endpoint) => sns.publishOps(topicArn, msg, { service: { servicePrincipal: 's3.amazonaws.com', ...source } }, endpoint),
+      wake: () => sns.wake(),
+    },
+    log: deps.log?.child({ component: 's3-notifications' }),
+  });
+  implemented.push(s3);
   const sesDeps = { store: deps.documents, blobs: deps.blobs, ...deps.ses };
   implemented.push(createSesService(sesDeps), createSesV2Service(sesDeps));
   implemented.push(createApiGatewayV2Service({ store: deps.documents }));

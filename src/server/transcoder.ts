@@ -2,49 +2,25 @@
  * What Elastic Transcoder reaches in other services, wired here because
  * services never import each other:
  *  - S3 objects, read and written through S3's own authorization and
- *    handlers (HeadObject, GetObject, PutObject) as the pipeline role's
- *    session, so bucket policies, Block Public Access and S3 event
+ *    handlers (HeadObject, GetObject, PutObject, s3-calls.ts) as the pipeline
+ *    role's session, so bucket policies, Block Public Access and S3 event
  *    notifications apply to transcoder outputs exactly as to any upload;
  *  - SNS publishing as the same session: the fan-out writes join the job's
  *    own state change, then SNS's delivery is woken.
  */
-import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { Principal, RequestContext } from '../core/context.js';
 import { isServiceError } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
 import { createElasticTranscoderService, type TranscoderService } from '../services/elastictranscoder/index.js';
 import type { S3Service } from '../services/s3/index.js';
 import type { SnsService } from '../services/sns/index.js';
 import type { ServiceDefinition } from '../services/types.js';
+import { bodyStream, s3Caller } from './s3-calls.js';
 import type { ServiceDeps } from './services.js';
-
-const quiet = createLogger('silent');
 
 export function buildTranscoder(deps: ServiceDeps, services: ServiceDefinition[], endpoint: () => string = () => 'http://127.0.0.1'): TranscoderService {
   const s3 = services.find((s) => s.name === 's3') as S3Service | undefined;
   const sns = services.find((s) => s.name === 'sns') as SnsService | undefined;
   if (!s3) throw new Error('Elastic Transcoder needs the S3 service');
-  const ctxFor = (principal: Principal, operation: string): RequestContext => ({
-    requestId: randomUUID(),
-    accountId: deps.accountId,
-    region: deps.region,
-    service: 's3',
-    operation,
-    principal,
-    sourceIp: '127.0.0.1',
-    secureTransport: true,
-    userAgent: 'elastictranscoder.amazonaws.com',
-    receivedAt: new Date(),
-    log: quiet,
-    endpoint: endpoint(),
-  });
-  const call = async (operation: string, input: Record<string, unknown>, principal: Principal): Promise<Record<string, any>> => {
-    const spec = s3.operations[operation]!;
-    const ctx = ctxFor(principal, operation);
-    if (spec.authorize) await spec.authorize(input, ctx);
-    return ((await spec.handler(input, ctx)) ?? {}) as Record<string, any>;
-  };
+  const call = s3Caller(() => s3, { accountId: deps.accountId, region: deps.region, userAgent: 'elastictranscoder.amazonaws.com', endpoint });
   return createElasticTranscoderService({
     store: deps.documents,
     directory: deps.directory,
@@ -63,9 +39,7 @@ export function buildTranscoder(deps: ServiceDeps, services: ServiceDefinition[]
       },
       async get(principal, bucket, key) {
         const out = await call('GetObject', { Bucket: bucket, Key: key }, principal);
-        // S3 hands small bodies over as a Buffer.
-        const body = Buffer.isBuffer(out.Body) ? Readable.from([out.Body]) : (out.Body as Readable);
-        return { body, size: Number(out.ContentLength ?? 0) };
+        return { body: bodyStream(out), size: Number(out.ContentLength ?? 0) };
       },
       async put(principal, bucket, key, body, size, contentType, storageClass) {
         await call('PutObject', { Bucket: bucket, Key: key, Body: body, ContentLength: size, ContentType: contentType, StorageClass: storageClass }, principal);

@@ -8,6 +8,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import yauzl from 'yauzl';
+import type { Principal } from '../../core/context.js';
+import { isServiceError } from '../../core/errors.js';
 import type { BlobStore } from '../../storage/types.js';
 import { invalidParameter, tooLarge } from './errors.js';
 import type { CodeRecord } from './models.js';
@@ -49,8 +51,8 @@ export function sha256Base64(buf: Buffer): string {
 }
 
 /** Checks a ZipFile against Lambda's limits and stores it; the caller owns the returned blob. */
-export async function storeZip(blobs: BlobStore, owner: { accountId: string; region: string; name: string }, zip: Buffer): Promise<CodeRecord> {
-  if (zip.length > CODE_SIZE_ZIPPED) throw tooLarge(`Zipped size must be smaller than ${CODE_SIZE_ZIPPED} bytes`);
+export async function storeZip(blobs: BlobStore, owner: { accountId: string; region: string; name: string }, zip: Buffer, fromS3 = false): Promise<CodeRecord> {
+  if (!fromS3 && zip.length > CODE_SIZE_ZIPPED) throw tooLarge(`Zipped size must be smaller than ${CODE_SIZE_ZIPPED} bytes`);
   const summary = await inspectZip(zip);
   if (summary.unzippedSize > CODE_SIZE_UNZIPPED) throw invalidParameter(`Unzipped size must be smaller than ${CODE_SIZE_UNZIPPED} bytes`);
   // A fresh key per upload: versions keep their own blob, and no two uploads race on one key.
@@ -59,7 +61,29 @@ export async function storeZip(blobs: BlobStore, owner: { accountId: string; reg
   return { blobKey, sha256: sha256Base64(zip), size: zip.length, unzippedSize: summary.unzippedSize };
 }
 
-/** Code from S3 needs the S3 service, which Stratus does not have yet. */
-export function s3CodeUnsupported(): Error {
-  return invalidParameter('Stratus cannot read function code from S3 yet (Code.S3Bucket/S3Key): it has no S3 service so far. Upload the package as ZipFile instead.');
+/** S3 as Lambda reads deployment packages from it, with the caller's own credentials. */
+export interface CodeObjects {
+  /** The object's bytes, or S3's error (a ServiceError with S3's code) when the caller may not read it or it is missing. */
+  read(principal: Principal, location: { bucket: string; key: string; versionId?: string }, maxBytes: number): Promise<Buffer>;
+}
+
+/**
+ * Fetches Code.S3Bucket/S3Key(/S3ObjectVersion) as the caller, and words S3's refusal the
+ * way Lambda does (InvalidParameterValueException with S3's code inside the message).
+ * A package from S3 may exceed the 50 MB ZipFile limit; only the unzipped limit applies.
+ */
+export async function zipFromS3(objects: CodeObjects | undefined, principal: Principal, code: { S3Bucket?: string; S3Key?: string; S3ObjectVersion?: string }): Promise<Buffer> {
+  if (!objects) throw invalidParameter('Stratus was started without S3, so Code.S3Bucket/S3Key cannot be read. Upload the package as ZipFile instead.');
+  const bucket = code.S3Bucket ?? '';
+  const key = code.S3Key ?? '';
+  try {
+    return await objects.read(principal, { bucket, key, ...(code.S3ObjectVersion ? { versionId: code.S3ObjectVersion } : {}) }, CODE_SIZE_UNZIPPED);
+  } catch (err) {
+    if (!isServiceError(err)) throw err;
+    if (err.code === 'AccessDenied') {
+      throw invalidParameter(`Your access has been denied by S3, please make sure your request credentials have permission to GetObject for ${bucket}/${key}. S3 Error Code: AccessDenied. S3 Error Message: Access Denied`);
+    }
+    if (err.code === 'EntityTooLarge') throw invalidParameter(`Unzipped size must be smaller than ${CODE_SIZE_UNZIPPED} bytes`);
+    throw invalidParameter(`Error occurred while GetObject. S3 Error Code: ${err.code}. S3 Error Message: ${err.message}`);
+  }
 }

@@ -5,6 +5,7 @@
  * with a routing configuration at two).
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html
  */
+import type { CodeObjects } from './code.js';
 import type { Authorizer } from '../../identity/authorizer.js';
 import type { FunctionEngine } from '../../functions/types.js';
 import type { Directory } from '../../identity/types.js';
@@ -29,6 +30,8 @@ export interface LambdaServiceDeps {
   settleDelayMs?: number;
   /** Checks iam:PassRole for the execution role of CreateFunction and UpdateFunctionConfiguration. */
   authorizer?: Authorizer;
+  /** S3, for Code.S3Bucket/S3Key; absent when Stratus runs without it. */
+  codeObjects?: CodeObjects;
 }
 
 export interface LambdaContext {

@@ -10,13 +10,15 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_DeleteFunction.html
  */
 import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../core/context.js';
 import type { WriteOp } from '../../storage/types.js';
-import { s3CodeUnsupported, storeZip } from './code.js';
+import { storeZip, zipFromS3 } from './code.js';
 import { paginate, resolve, type LambdaContext, type Operations } from './common.js';
 import { functionNotFound, invalidParameter, resourceConflict, validation } from './errors.js';
 import { lambdaDate, toConfiguration, type AliasRecord, type FunctionRecord, type LoggingConfig, type VersionRecord } from './models.js';
 import { functionArn, functionKey, isVersionNumber, LATEST, parseFunctionRef, regionPrefix, resourceArn, versionKey } from './names.js';
 import { checkDeadLetterTarget } from './destinations.js';
+import { URL_TABLES } from './function-urls.js';
 import { checkExecutionRole } from './role.js';
 import { isDue, pending, TABLES } from './store.js';
 import { releaseReservation } from './concurrency.js';
@@ -72,11 +74,11 @@ interface ListInput {
   MaxItems?: number;
 }
 
-/** The code of a request, refusing what Stratus cannot take. */
-export function zipOf(code: CodeInput | undefined): Buffer {
+/** The code of a request (inline or from S3, read as the caller), refusing what Stratus cannot take. */
+export async function zipOf(c: LambdaContext, code: CodeInput | undefined, ctx: RequestContext): Promise<{ zip: Buffer; fromS3: boolean }> {
   if (code?.ImageUri) throw invalidParameter('Stratus runs .zip deployment packages only; container images (ImageUri) are not supported.');
-  if (code?.ZipFile && code.ZipFile.length > 0) return code.ZipFile;
-  if (code?.S3Bucket || code?.S3Key) throw s3CodeUnsupported();
+  if (code?.ZipFile && code.ZipFile.length > 0) return { zip: code.ZipFile, fromS3: false };
+  if (code?.S3Bucket && code.S3Key) return { zip: await zipFromS3(c.deps.codeObjects, ctx.principal, code), fromS3: true };
   throw invalidParameter('Please provide a source for function code.');
 }
 
@@ -97,7 +99,7 @@ export function functionOperations(c: LambdaContext): Operations {
         if (input.PackageType !== undefined && input.PackageType !== 'Zip') {
           throw invalidParameter('Stratus runs .zip deployment packages only; PackageType Image is not supported.');
         }
-        const zip = zipOf(input.Code);
+        const { zip, fromS3 } = await zipOf(c, input.Code, ctx);
         if (input.Architectures !== undefined) checkArchitectures(input.Architectures);
         const environment = input.Environment ? checkEnvironment(input.Environment.Variables) : undefined;
         checkUnsupported(input);
@@ -137,7 +139,7 @@ export function functionOperations(c: LambdaContext): Operations {
         if (input.KMSKeyArn) latest.kmsKeyArn = input.KMSKeyArn;
         if (await db.docs.get(TABLES.functions, functionKey(ref))) throw resourceConflict(`Function already exist: ${ref.name}`);
 
-        latest.code = await storeZip(deps.blobs, ref, zip);
+        latest.code = await storeZip(deps.blobs, ref, zip, fromS3);
         try {
           const out = await db.mutate(ref, async (current) => {
             if (current) throw resourceConflict(`Function already exist: ${ref.name}`);
@@ -232,6 +234,12 @@ async function deleteWhole(c: LambdaContext, ref: Ref): Promise<string[]> {
         ops.push({ op: 'delete', table, key: d.key, condition: { ifVersion: d.version } });
         if (table === TABLES.versions && d.value.code) blobs.add(d.value.code.blobKey);
       }
+    }
+    // Function URLs go with the function (AWS frees the url-id; a new function of the same name gets a new one).
+    for (const link of await db.listAll<{ urlId: string }>(URL_TABLES.refs, prefix)) {
+      ops.push({ op: 'delete', table: URL_TABLES.refs, key: link.key, condition: { ifVersion: link.version } });
+      const url = await db.docs.get(URL_TABLES.urls, link.value.urlId);
+      if (url) ops.push({ op: 'delete', table: URL_TABLES.urls, key: url.key, condition: { ifVersion: url.version } });
     }
     ops.push(...(await releaseReservation(db, ref)));
     return { value: null, ops, result: [...blobs] };

@@ -50,7 +50,7 @@ export function updateOperations(c: LambdaContext): Operations {
       resources: (input: UpdateCodeInput, ctx) => resourceArn(input.FunctionName, ctx, undefined, false),
       async handler(input: UpdateCodeInput, ctx) {
         const ref = parseFunctionRef(input.FunctionName, ctx);
-        const zip = zipOf(input);
+        const { zip, fromS3 } = await zipOf(c, input, ctx);
         const architectures = input.Architectures ? checkArchitectures(input.Architectures) : undefined;
         if (input.DryRun) {
           // Validates the package and the caller's permission, changes nothing.
@@ -60,7 +60,7 @@ export function updateOperations(c: LambdaContext): Operations {
           return toConfiguration({ ...fn.latest, code: { ...fn.latest.code, sha256: sha256Base64(zip), size: zip.length } });
         }
         await db.requireFunction(ref);
-        const code = await storeZip(deps.blobs, ref, zip);
+        const code = await storeZip(deps.blobs, ref, zip, fromS3);
         let replaced: string | undefined;
         try {
           const out = await db.mutate(ref, async (current) => {
