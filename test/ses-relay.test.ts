@@ -4,11 +4,13 @@
  * same envelope (Bcc included), through AUTH PLAIN or LOGIN; a server that is
  * down is retried with backoff (also across a Stratus restart) and the
  * message is delivered once it is up; a 5xx answer marks it failed. The
- * state is visible on the inbox message (deliveryStatus, lastError).
+ * state is visible on the inbox message (deliveryStatus, lastError). Mail SNS
+ * sends to email subscriptions takes the same relay.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { SendEmailCommand, SendRawEmailCommand, SESClient, VerifyDomainIdentityCommand } from '@aws-sdk/client-ses';
+import { ConfirmSubscriptionCommand, CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SMTPServer } from 'smtp-server';
 import { clientConfig, freePort, removeDir, startTestServer, tempDir, type TestServer } from './harness.js';
 
@@ -164,5 +166,33 @@ describe('SES SMTP relay', () => {
     assert.match(failed.lastError, /RCPT TO <nobody@relay.example>: 550/);
     assert.equal(failed.delivery.attempts, 1);
     assert.equal(smtp.received.length, 0);
+  });
+  it("SNS email subscriptions: the confirmation and the notification go out through the relay, as the inbox holds them", async () => {
+    const port = await freePort();
+    const smtp = await startSmtp(port);
+    cleanups.push(smtp.close);
+    const server = await startTestServer(['--smtp-url', smtpUrl(port)]);
+    cleanups.push(() => server.close());
+    const sns = new SNSClient(clientConfig(server));
+    cleanups.push(() => sns.destroy());
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'relayed' }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'oncall@relay.example' }));
+    await waitFor('the relayed confirmation', () => smtp.received.length === 1);
+    const confirmation = smtp.received[0]!;
+    assert.deepEqual(confirmation.to, ['oncall@relay.example']);
+    assert.equal(confirmation.from, 'no-reply@sns.amazonaws.com');
+    // Quoted-printable may fold the link; unfold before reading the token.
+    const unfolded = confirmation.data.toString('latin1').replace(/=\r\n/g, '').replace(/=3D/g, '=');
+    assert.match(unfolded, /Subject: AWS Notification - Subscription Confirmation/);
+    const token = /[?&]Token=([0-9a-f]+)/.exec(unfolded)![1]!;
+    await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: token }));
+    const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Subject: 'Disk full', Message: 'db-1 is at 97%' }));
+    await waitFor('the relayed notification', () => smtp.received.length === 2);
+    const note = smtp.received[1]!;
+    assert.deepEqual(note.to, ['oncall@relay.example']);
+    const text = note.data.toString('latin1').replace(/=\r\n/g, '');
+    assert.match(text, /Subject: Disk full/);
+    assert.match(text, /db-1 is at 97%/);
+    assert.ok(MessageId);
   });
 });
