@@ -26,7 +26,8 @@ const WARMUP = 10;
 /** Handles both an SNS event and a direct invocation with `{ i, sentAt }`, and reports to CALLBACK. */
 const HANDLER = `import http from 'node:http';
 export const handler = async (event) => {
-  const now = Date.now();
+  // Sub-millisecond wall clock, comparable across processes on one host.
+  const now = performance.timeOrigin + performance.now();
   const sns = event.Records?.[0]?.Sns;
   const m = sns ? JSON.parse(sns.Message) : event;
   const body = JSON.stringify({ i: m.i, fromSend: now - m.sentAt, fromTimestamp: sns ? now - Date.parse(sns.Timestamp) : undefined });
@@ -119,13 +120,13 @@ export async function benchSns(): Promise<string> {
     const publish = async (): Promise<Report> => {
       const i = next++;
       const arrived = cb.report(i);
-      await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify({ i, sentAt: Date.now() }) }));
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify({ i, sentAt: performance.timeOrigin + performance.now() }) }));
       return arrived;
     };
     const invokeEvent = async (): Promise<Report> => {
       const i = next++;
       const arrived = cb.report(i);
-      await lambda.send(new InvokeCommand({ FunctionName: 'sns-latency', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ i, sentAt: Date.now() })) }));
+      await lambda.send(new InvokeCommand({ FunctionName: 'sns-latency', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ i, sentAt: performance.timeOrigin + performance.now() })) }));
       return arrived;
     };
     const sequential = async (name: string, send: () => Promise<Report>): Promise<Row> => {
@@ -160,7 +161,7 @@ export async function benchSns(): Promise<string> {
 
   const cell = (xs: number[], p: number) => (xs.length ? ms(percentile(xs, p)) : '–');
   const lines = [
-    `A warm Node.js 20 function (128 MB) subscribed to a standard topic posts, when its handler starts, the time since the client sent Publish and since the envelope's \`Timestamp\` (same host clock, millisecond resolution). Sequential: ${COUNT} messages one at a time after ${WARMUP} warm-up messages; burst: ${BURST} sent at once (new environments start as concurrency grows). The direct asynchronous Invoke of the same function is the path SNS hands its messages to.`,
+    `A warm Node.js 20 function (128 MB) subscribed to a standard topic posts, when its handler starts, the time since the client sent Publish and since the envelope's \`Timestamp\` (same host clock; from send at sub-millisecond resolution, from Timestamp at the envelope's millisecond). Sequential: ${COUNT} messages one at a time after ${WARMUP} warm-up messages; burst: ${BURST} sent at once (new environments start as concurrency grows). The direct asynchronous Invoke of the same function is the path SNS hands its messages to.`,
     '',
     '| path | messages | p50 ms from send | p99 ms from send | p50 ms from Timestamp | p99 ms from Timestamp | burst wall ms |',
     '|---|---:|---:|---:|---:|---:|---:|',
