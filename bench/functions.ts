@@ -47,6 +47,8 @@ interface ColdRow {
   mode: 'pool' | 'empty';
   init: number[];
   rtt: number[];
+  /** "empty" only: how long the draining cold starts took (the measured one is sent when they are done). */
+  drain?: number[];
 }
 
 const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'not met');
@@ -103,11 +105,13 @@ export async function benchFunctions(): Promise<string> {
       // The pool holds POOL_SIZE runtimes per shape: as many concurrent cold starts take them, and
       // the next one finds the pool empty and waits for an interpreter start (the refill's, or its
       // own), as in a burst.
-      const emptyRow: ColdRow = { runtime: rt, mode: 'empty', init: [], rtt: [] };
+      const emptyRow: ColdRow = { runtime: rt, mode: 'empty', init: [], rtt: [], drain: [] };
       for (let i = 0; i < COLD_N; i++) {
         const signed = await Promise.all([...drains.slice(POOL_SIZE * i, POOL_SIZE * (i + 1)), empty[i]!].map((n) => signInvoke(server.url, n, true)));
         const measured = signed.pop()!;
+        const drainStart = performance.now();
         await Promise.all(signed.map((d) => client.invoke(d))).then((r) => r.forEach((x) => ok(x, 'drain')));
+        emptyRow.drain!.push(performance.now() - drainStart);
         const inv = ok(await client.invoke(measured!), empty[i]!);
         emptyRow.init.push(inv.initMs ?? NaN);
         emptyRow.rtt.push(inv.rttMs);
@@ -140,6 +144,9 @@ export async function benchFunctions(): Promise<string> {
   lines.push(`### Cold starts`, '', `Distinct new functions (a no-op handler, 128 MB), each invoked once with \`LogType: Tail\`; Init Duration is the engine's, from the REPORT line; ${COLD_N} per row, so p99 is the slowest sample.`);
   lines.push(`"pre-spawned": one at a time, ${REFILL_WAIT_MS} ms apart so the pool has refilled. "empty": right after ${POOL_SIZE} concurrent cold starts took every pooled runtime (\`--runtime-pool-size ${POOL_SIZE}\`), so the cold start waits for an interpreter start (the refill's, started at once).`, '');
   lines.push(...coldTable(cold), '');
+  // How far the pool's start had got when the measured cold start arrived depends on this.
+  for (const r of cold.filter((c) => c.drain?.length)) lines.push(`- ${r.runtime.label} empty: the ${POOL_SIZE} draining cold starts took p50 ${ms(percentile(r.drain!, 50))} / p99 ${ms(percentile(r.drain!, 99))} ms (client, all ${POOL_SIZE} answered)`);
+  lines.push('');
 
   lines.push('### Warm invoke overhead', '', `One no-op function, ${WARM_N} sequential Invokes on one keep-alive connection after 200 warm-ups. Overhead = client round trip − the REPORT Duration (the handler's own time as the engine measures it).`, '');
   lines.push('| runtime | overhead p50 ms | p99 ms | goal | round trip with Tail p50 / p99 ms | round trip without Tail p50 / p99 ms |', '|---|---:|---:|---|---:|---:|');

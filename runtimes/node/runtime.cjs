@@ -318,8 +318,10 @@ function onMessage(header, body) {
 // util.format for console. Each step yields, so a cold start that claimed this runtime while it
 // was still starting is not held up: an `init` stops the warm-up. `warm` tells the pool it is done.
 const WARM_STEPS = [
-  ...['node:crypto', 'node:http', 'node:https', 'node:url', 'node:stream', 'node:zlib', 'node:os', 'node:string_decoder', 'node:querystring', 'node:fs/promises', 'node:events', 'node:buffer', 'node:timers/promises'].map((m) => () => require(m)),
+  // First: a cold start that claimed this runtime as it started sends its init right after hello,
+  // and most handlers are ES modules.
   () => import(require('node:url').pathToFileURL(path.join(__dirname, 'warm.mjs')).href),
+  ...['node:crypto', 'node:http', 'node:https', 'node:url', 'node:stream', 'node:zlib', 'node:os', 'node:string_decoder', 'node:querystring', 'node:fs/promises', 'node:events', 'node:buffer', 'node:timers/promises'].map((m) => () => require(m)),
   () => util.format('%s %d %j %o', 'x', 1, { a: [1] }, { b: 'c' }),
   () => require('node:crypto').randomUUID(),
 ];

@@ -20,6 +20,9 @@ import type { Logger } from '../core/logger.js';
 import { linkTree } from './code.js';
 import { cpuSharesFor, detectCapabilities, sandboxPaths, spawnSandbox, type SandboxCapabilities } from './sandbox/index.js';
 
+/** cgroup v1's smallest weight: a background start only gets CPU nobody else wants. */
+const BACKGROUND_CPU_SHARES = 2;
+
 /** Lambda's limit on processes and threads in an environment. */
 export const PIDS_MAX = 1024;
 
@@ -40,6 +43,11 @@ export interface SpawnOptions {
   cwd: string;
   tmpSizeMb: number;
   memoryMb: number;
+  /**
+   * Started ahead of demand (the pre-spawn pool): it gets the least CPU until prioritise(), so
+   * that it never slows down a start a cold start is waiting for.
+   */
+  background?: boolean;
 }
 
 export interface ExecHandle {
@@ -50,6 +58,8 @@ export interface ExecHandle {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   peakMemoryBytes(): number;
   oomKilled(): boolean;
+  /** Gives a background process the CPU weight of its memory size (see SpawnOptions.background). */
+  prioritise(): void;
   /** SIGTERM, then SIGKILL after graceMs (0: SIGKILL at once). Settles when everything is gone. */
   destroy(graceMs: number): Promise<void>;
 }
@@ -128,6 +138,7 @@ export class ProcessExecutor implements Executor {
       exited,
       peakMemoryBytes: readPeak,
       oomKilled: () => false,
+      prioritise: () => {},
       destroy(graceMs: number): Promise<void> {
         destroying ??= (async () => {
           readPeak();
@@ -184,7 +195,7 @@ export class SandboxExecutor implements Executor {
         tmpSizeMb: opts.tmpSizeMb,
         memoryMb: opts.memoryMb,
         pidsMax: PIDS_MAX,
-        cpuShares: cpuSharesFor(opts.memoryMb),
+        cpuShares: opts.background ? BACKGROUND_CPU_SHARES : cpuSharesFor(opts.memoryMb),
         hidePaths: this.hidePaths,
         stdio: 'pipe',
       },
@@ -200,6 +211,9 @@ export class SandboxExecutor implements Executor {
       exited: sb.exited,
       peakMemoryBytes: readPeak,
       oomKilled: () => sb.oomKilled(),
+      prioritise: () => {
+        if (opts.background) sb.setCpuShares(cpuSharesFor(opts.memoryMb));
+      },
       destroy: (graceMs: number) =>
         (destroying ??= (async () => {
           readPeak();

@@ -4,7 +4,9 @@
  * waiting on their channel, not yet bound to any function. A cold start takes one and
  * specialises it (environment variables, task root, handler), so it costs a handler load
  * rather than a process start; the pool refills itself in the background. A Node runtime joins
- * the pool only once it has warmed up what every handler load needs (runtimes/node/runtime.cjs).
+ * the pool only once it has warmed up what every handler load needs (runtimes/node/runtime.cjs);
+ * a Python one once it has imported what most functions import, which it does only when the pool
+ * asks (runtimes/python/bootstrap.py), so a cold start that claims it while it starts never waits for that.
  * This is Stratus's answer to the Docker cold starts of other emulators, and plays the part of Lambda's
  * pre-provisioned sandboxes (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
  * Interpreters are spawned by absolute path with a clean environment: a version-manager shim or
@@ -35,7 +37,7 @@ export interface RuntimeProcess {
   channel: Channel;
   /** Host directory the sandbox shows at /var/task (filled at specialisation). */
   taskDir: string;
-  /** Settles when the runtime has finished warming up (see runtimes/node/runtime.cjs). */
+  /** Settles when the runtime has finished warming up (see runtimes/node/runtime.cjs; a Python runtime warms up only when the pool asks it to). */
   warmed: Promise<void>;
 }
 
@@ -52,6 +54,8 @@ interface Pending {
   claim?: { ok: (proc: RuntimeProcess) => void; fail: (err: unknown) => void };
   /** Stops waiting for the warm-up of a runtime that has just been claimed. */
   wake?: () => void;
+  /** The process, once spawned (it runs in the background until claimed). */
+  handle?: ExecHandle;
 }
 
 export class PrespawnPool {
@@ -60,6 +64,9 @@ export class PrespawnPool {
   private readonly shapes = new Map<string, RuntimeShape>();
   /** Processes started for the pool and not yet handed out: close() must stop them too. */
   private readonly unclaimed = new Set<ExecHandle>();
+  /** Refills wait until then: spawning blocks the event loop while a cold start specialises its runtime. */
+  private quietUntil = 0;
+  private readonly deferred = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
   constructor(
@@ -86,21 +93,25 @@ export class PrespawnPool {
     const pooled = this.idle.get(key)?.shift();
     let proc: RuntimeProcess;
     if (pooled) {
-      // Spawning blocks the event loop for milliseconds: refill once this cold start is under way.
-      setTimeout(() => this.refill(key), REFILL_DELAY_MS).unref();
+      // Spawning blocks the event loop for milliseconds (a fork of this whole process): refill
+      // once this cold start is under way.
+      this.quietUntil = performance.now() + REFILL_DELAY_MS;
       proc = pooled;
     } else {
       const entry = this.pending.get(key)?.find((p) => !p.claim) ?? this.startFor(key);
       const claimed = new Promise<RuntimeProcess>((ok, fail) => (entry.claim = { ok, fail }));
       entry.wake?.();
+      entry.handle?.prioritise();
       try {
-        proc = await claimed.catch(() => this.start(shape));
+        proc = await claimed.catch(() => this.start(shape, false));
       } finally {
         // Replacing it sooner would only slow the start this cold start waits for (the pool's
-        // other starts, begun when the burst took them, go on meanwhile).
-        this.refill(key);
+        // other starts, begun when the burst took them, go on meanwhile, in the background).
+        this.quietUntil = performance.now() + REFILL_DELAY_MS;
       }
     }
+    proc.handle.prioritise();
+    this.refill(key);
     this.unclaimed.delete(proc.handle);
     if (this.closed) {
       await proc.handle.destroy(0);
@@ -122,8 +133,14 @@ export class PrespawnPool {
    * as those finish.
    */
   private refill(key: string): void {
-    if (this.closed) return;
+    if (this.closed || this.deferred.has(key)) return;
     const pending = this.pending.get(key) ?? [];
+    // A cold start is waiting for a start, or specialising a runtime: the pool can wait.
+    const wait = pending.some((p) => p.claim) ? REFILL_DELAY_MS : this.quietUntil - performance.now();
+    if (wait > 0) {
+      this.deferred.set(key, setTimeout(() => (this.deferred.delete(key), this.refill(key)), wait).unref());
+      return;
+    }
     const have = (this.idle.get(key)?.length ?? 0) + pending.filter((p) => !p.claim).length;
     const room = Math.max(1, STARTS_AT_ONCE) - pending.length;
     for (let i = 0; i < Math.min(this.size - have, room); i++) this.startFor(key);
@@ -141,10 +158,14 @@ export class PrespawnPool {
       const at = l?.indexOf(entry) ?? -1;
       if (l && at >= 0) l.splice(at, 1);
     };
-    this.start(shape).then(
+    this.start(shape, true, entry).then(
       async (proc) => {
         // Ready for a cold start that is waiting now; ready for the pool once warm.
-        if (!entry.claim) await Promise.race([proc.warmed, new Promise<void>((ok) => (entry.wake = ok))]);
+        if (!entry.claim) {
+          // A Python runtime warms up only when asked: one a cold start is waiting for must not.
+          if (shape.family === 'python') proc.channel.send({ t: 'warm' });
+          await Promise.race([proc.warmed, new Promise<void>((ok) => (entry.wake = ok))]);
+        }
         done();
         if (entry.claim) return entry.claim.ok(proc);
         if (this.closed) return void proc.handle.destroy(0);
@@ -168,7 +189,8 @@ export class PrespawnPool {
     return entry;
   }
 
-  private async start(shape: RuntimeShape): Promise<RuntimeProcess> {
+  /** `background`: for the pool, at the least CPU weight until a cold start claims it (`entry`). */
+  private async start(shape: RuntimeShape, background: boolean, entry?: Pending): Promise<RuntimeProcess> {
     const id = randomHex(8);
     const taskDir = join(this.workDir, 'envs', id);
     if (this.executor.ownTaskDirs) await mkdir(taskDir, { recursive: true, mode: 0o755 });
@@ -187,6 +209,8 @@ export class PrespawnPool {
         cwd: this.workDir,
         tmpSizeMb: shape.tmpSizeMb,
         memoryMb: shape.memoryMb,
+        // Claimed while it waited for its task dir: a cold start waits for it.
+        background: background && !entry?.claim,
       });
     } catch (err) {
       expected.cancel();
@@ -194,6 +218,10 @@ export class PrespawnPool {
       throw err;
     }
     this.unclaimed.add(handle);
+    if (entry) {
+      entry.handle = handle;
+      if (entry.claim) handle.prioritise();
+    }
     void handle.exited.then(() => this.unclaimed.delete(handle));
     if (this.closed) {
       expected.cancel();
@@ -214,15 +242,12 @@ export class PrespawnPool {
       ]);
       handle.stdout.pause();
       handle.stderr.pause();
-      const warmed =
-        shape.family === 'node'
-          ? new Promise<void>((ok) => {
-              const t = setTimeout(ok, WARM_TIMEOUT_MS).unref();
-              const done = (): void => (clearTimeout(t), ok());
-              channel.onMessage = (m) => m.t === 'warm' && done();
-              void handle.exited.then(done);
-            })
-          : Promise.resolve();
+      const warmed = new Promise<void>((ok) => {
+        const t = setTimeout(ok, WARM_TIMEOUT_MS).unref();
+        const done = (): void => (clearTimeout(t), ok());
+        channel.onMessage = (m) => m.t === 'warm' && done();
+        void handle.exited.then(done);
+      });
       return { id, handle, channel, taskDir, warmed };
     } catch (err) {
       expected.cancel();
@@ -245,6 +270,8 @@ export class PrespawnPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const t of this.deferred.values()) clearTimeout(t);
+    this.deferred.clear();
     this.idle.clear();
     await Promise.all([...this.unclaimed].map((h) => h.destroy(0)));
   }

@@ -216,8 +216,10 @@ export function runtimeCommand(family: 'node' | 'python', interpreter: string): 
     const dir = join(RUNTIMES_DIR, 'node');
     return { command: interpreter, args: ['--require', join(dir, 'aws-sdk-v2-endpoint.cjs'), join(dir, 'runtime.cjs')] };
   }
-  // -u: unbuffered stdout, as Lambda's runtime makes it; -B: never write .pyc into the code.
-  return { command: interpreter, args: ['-u', '-B', join(RUNTIMES_DIR, 'python', 'bootstrap.py')] };
+  // -u: unbuffered stdout, as Lambda's runtime makes it; -B: never write .pyc into the code;
+  // -S: no `site` at start (its .pth files can cost more than the interpreter itself), the
+  // runtime client puts site-packages on sys.path itself (runtimes/python/bootstrap.py).
+  return { command: interpreter, args: ['-S', '-u', '-B', join(RUNTIMES_DIR, 'python', 'bootstrap.py')] };
 }
 
 /** Host Python interpreters (any version, real binaries) that have boto3, newest first. */

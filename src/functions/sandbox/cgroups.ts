@@ -29,13 +29,20 @@ export interface CgroupLimits {
 }
 
 export interface EnvCgroup {
-  /** The cgroup.procs files a process writes `0` into to join every controller. */
+  /**
+   * The files a single-threaded process writes `0` into to join every controller: v1's `tasks`
+   * (moving the calling thread only, which the kernel does without write-locking the global
+   * threadgroup rwsem: cgroup.procs makes every join wait for an RCU grace period, 15-40 ms on an
+   * idle host), v2's cgroup.procs.
+   */
   procsFiles: string[];
   /** Host pids of every process in the environment (from the pids or memory controller). */
   pids(): number[];
   peakBytes(): number;
   resetPeak(): void;
   oomKills(): number;
+  /** Changes the CPU weight (cgroup v1 scale); a no-op without the cpu controller. */
+  setCpuShares(shares: number): void;
   /** rmdir every directory, retrying while the kernel still holds exiting tasks. */
   remove(): Promise<void>;
 }
@@ -290,7 +297,7 @@ export function createEnvCgroup(layout: CgroupLayout, id: string, limits: Cgroup
   let peakFd: number | undefined;
   let removed: Promise<void> | undefined;
   return {
-    procsFiles: uniqueDirs().map((d) => `${d}/cgroup.procs`),
+    procsFiles: uniqueDirs().map((d) => `${d}/${v2 ? 'cgroup.procs' : 'tasks'}`),
     pids: () => readWords(`${dirs.get('pids') ?? mem}/cgroup.procs`).map(Number),
     peakBytes: () => {
       if (!v2) return readNumber(`${mem}/memory.max_usage_in_bytes`);
@@ -308,6 +315,16 @@ export function createEnvCgroup(layout: CgroupLayout, id: string, limits: Cgroup
         writeSync(peakFd, 'reset\n');
       } catch {
         // Before Linux 6.12 memory.peak cannot be reset: peaks then span the environment's life.
+      }
+    },
+    setCpuShares: (shares) => {
+      const dir = dirs.get('cpu');
+      if (!dir) return;
+      try {
+        if (v2) writeFileSync(`${dir}/cpu.weight`, String(sharesToWeight(shares)));
+        else writeFileSync(`${dir}/cpu.shares`, String(Math.max(2, Math.round(shares))));
+      } catch {
+        // Removed meanwhile (the environment is gone).
       }
     },
     oomKills: () => (v2 ? readKey(`${mem}/memory.events`, 'oom_kill') : readKey(`${mem}/memory.oom_control`, 'oom_kill')),

@@ -80,6 +80,8 @@ export interface Sandbox {
   resetPeak(): void;
   /** Whether the kernel OOM-killed a process of this sandbox (always false without a memory cgroup). */
   oomKilled(): boolean;
+  /** Changes the CPU weight (same scale as SandboxOptions.cpuShares); a no-op without a cpu cgroup. */
+  setCpuShares(shares: number): void;
   /**
    * SIGTERM the runtime, SIGKILL everything after graceMs (default 2000, as Lambda), remove the
    * cgroup. Idempotent. Call it after the runtime exited on its own too: the cgroup (and so
@@ -241,6 +243,7 @@ function sandbox(child: ChildProcess, exited: Sandbox['exited'], cg: EnvCgroup |
       for (const p of treeOf(pid)) writeQuiet(`/proc/${p}/clear_refs`, '5');
     },
     oomKilled: () => (cg ? cg.oomKills() > 0 : false),
+    setCpuShares: (shares) => cg?.setCpuShares(shares),
     destroy: (graceMs = 2000) =>
       (destroying ??= (async () => {
         if (!done) {

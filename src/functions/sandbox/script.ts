@@ -20,7 +20,7 @@ export interface LaunchPlan {
   tools: Tools;
   /** 'root': mount+pid namespaces; 'user': the same inside a user namespace (Stratus not root); false: none. */
   namespaces: 'root' | 'user' | false;
-  /** cgroup.procs files the environment joins before anything else runs. */
+  /** The cgroup files (see EnvCgroup.procsFiles) the environment joins before anything else runs. */
   cgroupProcs: string[];
   /** The fstab that `mount -a` applies inside the mount namespace. */
   fstabPath?: string;
