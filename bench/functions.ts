@@ -20,6 +20,8 @@ const CONNECTIONS = Number(process.env.BENCH_FN_CONNECTIONS ?? 4);
 const IDLE_CAP = Number(process.env.BENCH_IDLE_CAP ?? 1000);
 /** The server's --runtime-pool-size; the "empty" row drains this many pooled runtimes first. */
 const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 3);
+/** Extra `stratus start` options for the server under test (diagnostics, e.g. `--durability normal`). */
+const SERVER_ARGS = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
 const IDLE_BUDGET_MS = Number(process.env.BENCH_IDLE_SECONDS ?? 170) * 1000;
 /** Time for the pool to replace what a cold start took (25 ms delay, then a process start). */
 const REFILL_WAIT_MS = 600;
@@ -75,7 +77,7 @@ async function sequential(client: InvokeClient, signed: Awaited<ReturnType<typeo
 export async function benchFunctions(): Promise<string> {
   const lines: string[] = [];
   const dataDir = tempDir();
-  const server = await startChildServer(['--data-dir', dataDir, '--no-profile', '--log-level', 'error', '--account-id', ACCOUNT, '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey, '--runtime-pool-size', String(POOL_SIZE)]);
+  const server = await startChildServer(['--data-dir', dataDir, '--no-profile', '--log-level', 'error', '--account-id', ACCOUNT, '--root-access-key-id', ROOT_KEY.accessKeyId, '--root-secret-access-key', ROOT_KEY.secretAccessKey, '--runtime-pool-size', String(POOL_SIZE), ...SERVER_ARGS]);
   const client = new InvokeClient(server.url);
   const cold: ColdRow[] = [];
   const warmRows: { label: string; overhead: number[]; rttTail: number[]; rttRaw: number[] }[] = [];
