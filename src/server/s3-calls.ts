@@ -8,10 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Principal, RequestContext } from '../core/context.js';
 import { ServiceError } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
 import type { S3Service } from '../services/s3/index.js';
-
-const quiet = createLogger('silent');
 
 export type S3Call = (operation: string, input: Record<string, unknown>, principal: Principal) => Promise<Record<string, any>>;
 
@@ -30,7 +28,7 @@ export function s3Caller(s3: () => S3Service, scope: { accountId: string; region
       secureTransport: true,
       userAgent: scope.userAgent,
       receivedAt: new Date(),
-      log: quiet,
+      log: silentLogger,
       endpoint: scope.endpoint(),
     };
     if (spec.authorize) await spec.authorize(input, ctx);

@@ -148,7 +148,7 @@ export function functionUrlOperations(c: LambdaContext): Operations {
   const refKey = (ref: FunctionRef) => childKey(ref, ref.qualifier ?? '');
   const missing = () => resourceNotFound('The resource you requested does not exist.');
 
-  // A link left by a deleted function of the same name (DeleteFunction does not know this table) counts as absent.
+  // A link left by a deleted function of the same name (from before DeleteFunction removed URLs with the function) counts as absent.
   const current = async (ref: FunctionRef, fn: FunctionRecord) => {
     const link = await db.docs.get<{ urlId: string }>(URL_TABLES.refs, refKey(ref));
     if (!link) return undefined;
